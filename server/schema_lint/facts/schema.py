@@ -1,0 +1,111 @@
+"""A database schema: what the models declare or what the migrations produce.
+
+Column lists are SQL column names (never attribute keys), in declaration order. An expression
+in an index is kept as its SQL text, e.g. ``lower(email)``; ``Index.expressions`` says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schema_lint.facts.source import Problem, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    nullable: bool
+    primary_key: bool = False
+    key: str | None = None
+    """Attribute name in the model when it differs from the SQL name."""
+    span: Span | None = None
+    inherited_from: str | None = None
+    """Name of the mixin or abstract base class the column was declared in."""
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str | None
+    columns: tuple[str, ...]
+    unique: bool = False
+    expressions: bool = False
+    """True when some item of ``columns`` is an SQL expression rather than a column name."""
+    where: str | None = None
+    span: Span | None = None
+    declared_by: str = "index"
+    """``index`` for ``Index(...)``/``create_index``, ``column`` for ``index=True``, ``sql``."""
+    inherited_from: str | None = None
+    dialect: str | None = None
+    """Set when the index only exists on one dialect (``.ddl_if(dialect=...)``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueConstraint:
+    name: str | None
+    columns: tuple[str, ...]
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryKey:
+    name: str | None
+    columns: tuple[str, ...]
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    name: str | None
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    ondelete: str | None = None
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConstraint:
+    name: str | None
+    sqltext: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    schema: str | None = None
+    columns: tuple[Column, ...] = ()
+    primary_key: PrimaryKey | None = None
+    indexes: tuple[Index, ...] = ()
+    unique_constraints: tuple[UniqueConstraint, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    check_constraints: tuple[CheckConstraint, ...] = ()
+    span: Span | None = None
+    """The ``__tablename__`` line of a class, or the ``Table(`` call."""
+    class_name: str | None = None
+    class_span: Span | None = None
+    incomplete: tuple[str, ...] = ()
+    """Why the facts of this table may be partial (unreadable base, dynamic args, ...)."""
+    secondary_of: tuple[Span, ...] = ()
+    """``relationship(secondary=...)`` uses of this table."""
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    def column(self, name: str) -> Column | None:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """Tables by qualified name, plus the heads replayed and the problems met."""
+
+    tables: dict[str, Table] = field(default_factory=dict)
+    heads: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    naming_convention: tuple[tuple[str, str], ...] = ()
+    """The models' ``MetaData(naming_convention=...)`` as (key, template) pairs."""

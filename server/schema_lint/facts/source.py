@@ -1,0 +1,34 @@
+"""Where a fact came from, and problems found while reading sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range in a source file.
+
+    Lines are 1-based; columns are 0-based offsets in Unicode code points (Python ``str``
+    indices), converted to UTF-16 or 1-based columns only by the front ends.
+    """
+
+    path: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the analysis could not do or a defect found while reading.
+
+    ``kind`` is a short slug: ``syntax-error``, ``decode-error``, ``unanalysable``,
+    ``revision-cycle``, ``missing-revision``, ``duplicate-revision``, ``ignored-constraint``,
+    ``detached-index``, ``unresolved-base``, ``configuration``.
+    """
+
+    kind: str
+    message: str
+    span: Span

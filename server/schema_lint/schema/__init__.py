@@ -1,0 +1,1 @@
+"""Schema states: what the models declare and what the migrations produce."""

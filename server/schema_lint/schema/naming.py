@@ -1,0 +1,109 @@
+"""Constraint and index names the way SQLAlchemy derives them from a naming convention."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+DEFAULT_CONVENTION: Mapping[str, str] = {"ix": "ix_%(column_0_label)s"}
+
+MAX_IDENTIFIER_LENGTH: Mapping[str, int] = {
+    "postgresql": 63,
+    "mysql": 64,
+    "mariadb": 64,
+    "sqlite": 9999,
+    "mssql": 128,
+    "oracle": 128,
+}
+
+_TOKEN = re.compile(r"%\((\w+)\)s")
+_COLUMN_TOKEN = re.compile(r"(?:referred_)?column_(\d+)(_?N)?_(name|label|key)")
+
+
+@dataclass(frozen=True, slots=True)
+class NamingTarget:
+    """What a convention may refer to for one constraint or index."""
+
+    kind: str  # "ix", "uq", "pk", "fk", "ck"
+    table: str
+    schema: str | None
+    columns: Sequence[str]
+    keys: Sequence[str] | None = None
+    name: str | None = None
+    """The explicit name given, if any (``%(constraint_name)s``)."""
+    referred_table: str | None = None
+    referred_columns: Sequence[str] = ()
+
+
+def convention_name(
+    convention: Mapping[str, str], target: NamingTarget, *, final: bool = False
+) -> str | None:
+    """The name SQLAlchemy gives ``target`` under ``convention``.
+
+    Returns ``target.name`` unchanged when the convention does not apply (no template for the
+    kind, an explicit name and no ``%(constraint_name)s`` token, or a name marked final with
+    ``op.f()``/``conv()``). Returns ``None`` when the name cannot be derived (unknown token),
+    so that callers compare by columns instead of guessing.
+    """
+    template = convention.get(target.kind)
+    if final or template is None:
+        return target.name
+    if target.name is not None and "constraint_name" not in template:
+        return target.name
+    if "constraint_name" in template and target.name is None:
+        return None
+    try:
+        return _TOKEN.sub(lambda m: _token_value(m.group(1), target), template)
+    except KeyError:
+        return None
+
+
+def _token_value(token: str, target: NamingTarget) -> str:
+    if token == "table_name":
+        return target.table
+    if token == "constraint_name":
+        return target.name or ""
+    if token == "referred_table_name":
+        return target.referred_table or ""
+    match = _COLUMN_TOKEN.fullmatch(token)
+    if match is None:
+        raise KeyError(token)
+    referred = token.startswith("referred_")
+    columns = list(target.referred_columns if referred else target.columns)
+    if match.group(3) == "key" and target.keys is not None and not referred:
+        columns = list(target.keys)
+    kind = match.group(3)
+    values = [_column_value(c, kind, target) for c in columns]
+    multiples = match.group(2)
+    if multiples:
+        return ("_" if multiples.startswith("_") else "").join(values)
+    idx = int(match.group(1))
+    return values[idx] if idx < len(values) else ""
+
+
+def _column_value(column: str, kind: str, target: NamingTarget) -> str:
+    if kind == "label":
+        prefix = f"{target.schema.replace('.', '_')}_" if target.schema else ""
+        return f"{prefix}{target.table}_{column}"
+    return column
+
+
+def truncate_generated(name: str, dialect: str) -> str:
+    """Shorten a convention-generated name like SQLAlchemy's DDL compiler does."""
+    limit = MAX_IDENTIFIER_LENGTH.get(dialect, 9999)
+    if len(name) > limit:
+        digest = hashlib.md5(name.encode("utf-8"), usedforsecurity=False).hexdigest()
+        return f"{name[: limit - 8]}_{digest[-4:]}"
+    return name
+
+
+def truncate_database(name: str, dialect: str) -> str:
+    """What the database stores for an over-long explicit name (PostgreSQL cuts at 63 bytes)."""
+    if dialect != "postgresql":
+        return name
+    data = name.encode("utf-8")
+    if len(data) <= 63:
+        return name
+    return data[:63].decode("utf-8", errors="ignore")

@@ -1,0 +1,1 @@
+"""Reading source files: discovery, decoding and parsing."""
