@@ -107,3 +107,30 @@ def truncate_database(name: str, dialect: str) -> str:
     if len(data) <= 63:
         return name
     return data[:63].decode("utf-8", errors="ignore")
+
+
+def postgres_default_name(table: str, columns: Sequence[str], label: str, taken: set[str]) -> str:
+    """The name PostgreSQL chooses for an unnamed constraint (``makeObjectName``)."""
+    name2 = "_".join(columns) if columns else ""
+    base = _make_object_name(table, name2, label)
+    if base not in taken:
+        return base
+    for n in range(1, 10_000):
+        candidate = _make_object_name(table, name2, f"{label}{n}")
+        if candidate not in taken:
+            return candidate
+    return base
+
+
+def _make_object_name(name1: str, name2: str, label: str) -> str:
+    overhead = len(label) + 1 + (1 if name2 else 0)
+    avail = 63 - overhead
+    n1, n2 = len(name1.encode()), len(name2.encode())
+    while n1 + n2 > avail:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    part1 = name1.encode()[:n1].decode("utf-8", errors="ignore")
+    part2 = name2.encode()[:n2].decode("utf-8", errors="ignore")
+    return f"{part1}_{part2}_{label}" if name2 else f"{part1}_{label}"

@@ -10,9 +10,7 @@ from schema_lint.facts.source import Problem
 
 def schema_to_dict(schema: Schema) -> dict[str, Any]:
     return {
-        "tables": {
-            name: table_to_dict(schema.tables[name]) for name in sorted(schema.tables)
-        },
+        "tables": {name: table_to_dict(schema.tables[name]) for name in sorted(schema.tables)},
         "heads": list(schema.heads),
         "problems": [problem_to_dict(p) for p in schema.problems],
     }

@@ -1,0 +1,250 @@
+"""The ``schema-lint`` command: a thin front end over :mod:`schema_lint.engine`.
+
+Exit status like ruff and Fixit: 0 clean, 1 findings, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from schema_lint import __version__
+from schema_lint.config import DIALECTS, Config, ConfigError, load_config
+from schema_lint.facts.source import Problem
+from schema_lint.output.paths import display_path
+from schema_lint.sources.discovery import find_project_root
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="schema-lint",
+        description="Keep SQLAlchemy models, Alembic migrations and the database in agreement.",
+    )
+    parser.add_argument("--version", action="version", version=f"schema-lint {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="report findings (the default job)")
+    check.add_argument("paths", nargs="*", help="files or directories (default: the project)")
+    check.add_argument("--select", type=_codes, help="comma-separated codes or prefixes")
+    check.add_argument("--ignore", type=_codes, help="comma-separated codes or prefixes")
+    check.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
+    check.add_argument("--dialect", choices=DIALECTS, help="target database dialect")
+    check.add_argument(
+        "--verbose", "-v", action="store_true", help="also list what could not be analysed"
+    )
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+
+    schema = commands.add_parser("schema", help="print the schema models or migrations produce")
+    schema.add_argument("path", nargs="?", default=".", help="project directory")
+    schema.add_argument("--source", choices=["migrations", "models"], default="migrations")
+    schema.add_argument("--format", choices=["json", "text"], default="json")
+    schema.add_argument("--dialect", choices=DIALECTS, help="target database dialect")
+
+    rule = commands.add_parser("rule", help="print a rule's documentation")
+    rule.add_argument("code", nargs="?", help="a code such as SL001, or a slug")
+    rule.add_argument("--all", action="store_true", help="list every rule")
+
+    lsp = commands.add_parser("lsp", help="run the language server (stdio by default)")
+    lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "schema":
+            return _schema(args)
+        if args.command == "rule":
+            return _rule(args)
+        if args.command == "lsp":
+            from schema_lint.lsp.server import run
+
+            return int(run(args.tcp))
+    except ConfigError as exc:
+        print(f"schema-lint: configuration error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_ERROR
+
+
+def _root_and_targets(paths: Sequence[str]) -> tuple[Path, set[str] | None, list[str]]:
+    """The project root, the files to report on (None: all), and missing paths."""
+    if not paths:
+        return find_project_root(Path.cwd()), None, []
+    missing = [p for p in paths if not os.path.exists(p)]
+    existing = [Path(p).resolve() for p in paths if os.path.exists(p)]
+    if not existing:
+        return Path.cwd(), set(), missing
+    common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in existing]))
+    root = find_project_root(common)
+    if len(existing) == 1 and existing[0] == root:
+        return root, None, missing
+    targets: set[str] = set()
+    for path in existing:
+        if path.is_dir():
+            targets.add(str(path) + os.sep)
+        else:
+            targets.add(str(path))
+    return root, targets, missing
+
+
+def _config(root: Path, args: argparse.Namespace) -> Config:
+    overrides: dict[str, Any] = {}
+    for key in ("select", "ignore", "dialect"):
+        value = getattr(args, key, None)
+        if value is not None:
+            overrides[key] = value
+    return load_config(root, overrides)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from schema_lint.engine import check
+    from schema_lint.output import FORMATS
+    from schema_lint.project import load_project
+
+    root, targets, missing = _root_and_targets(args.paths)
+    for path in missing:
+        print(f"schema-lint: {path}: no such file or directory", file=sys.stderr)
+    if missing:
+        return EXIT_ERROR
+    config = _config(root, args)
+    project = load_project(root, config)
+    only = None
+    if targets is not None:
+        only = {
+            path
+            for path in project.files
+            if path in targets or any(t.endswith(os.sep) and path.startswith(t) for t in targets)
+        }
+    result = check(project, only_paths=only)
+    cwd = os.getcwd()
+    sys.stdout.write(FORMATS[args.format](result.diagnostics, cwd))
+    _report_problems(result.problems, cwd, verbose=args.verbose, quiet=args.quiet, only=only)
+    if result.diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+_ALWAYS_SHOWN = frozenset(
+    {
+        "syntax-error",
+        "decode-error",
+        "file-too-large",
+        "revision-cycle",
+        "missing-revision",
+        "duplicate-revision",
+        "configuration",
+    }
+)
+
+
+def _report_problems(
+    problems: Sequence[Problem],
+    cwd: str,
+    *,
+    verbose: bool,
+    quiet: bool,
+    only: set[str] | None,
+) -> None:
+    if quiet:
+        return
+    shown = [p for p in problems if verbose or p.kind in _ALWAYS_SHOWN]
+    if only is not None:
+        shown = [p for p in shown if p.span.path in only or p.kind not in {"syntax-error"}]
+    for problem in shown:
+        span = problem.span
+        print(
+            f"{display_path(span.path, cwd)}:{span.line}:{span.col + 1}: "
+            f"[{problem.kind}] {problem.message}",
+            file=sys.stderr,
+        )
+    hidden = len(problems) - len(shown)
+    if hidden and not verbose:
+        print(
+            f"schema-lint: {hidden} statement(s) or declaration(s) could not be analysed; "
+            "run with --verbose to list them",
+            file=sys.stderr,
+        )
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from schema_lint.engine import build_schemas
+    from schema_lint.project import load_project
+    from schema_lint.schema.serialize import schema_to_dict
+
+    path = Path(args.path)
+    if not path.exists():
+        print(f"schema-lint: {args.path}: no such file or directory", file=sys.stderr)
+        return EXIT_ERROR
+    root = path.resolve() if path.is_dir() else find_project_root(path)
+    config = _config(root, args)
+    schemas = build_schemas(load_project(root, config))
+    schema = schemas.models if args.source == "models" else schemas.merged_migrations()
+    data = schema_to_dict(schema)
+    if args.format == "json":
+        print(json.dumps(data, indent=2))
+    else:
+        print(_schema_text(data))
+    return EXIT_CLEAN
+
+
+def _schema_text(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    for name, table in data["tables"].items():
+        lines.append(f"{name}")
+        for column, info in table["columns"].items():
+            flags = []
+            if info["primary_key"]:
+                flags.append("primary key")
+            flags.append("null" if info["nullable"] else "not null")
+            lines.append(f"  {column}  ({', '.join(flags)})")
+        for index in table["indexes"]:
+            unique = "unique " if index["unique"] else ""
+            lines.append(f"  {unique}index {index['name']} ({', '.join(index['columns'])})")
+        for uq in table["unique_constraints"]:
+            lines.append(f"  unique {uq['name'] or '(unnamed)'} ({', '.join(uq['columns'])})")
+        for fk in table["foreign_keys"]:
+            ondelete = f" on delete {fk['ondelete']}" if fk["ondelete"] else ""
+            lines.append(
+                f"  foreign key {fk['name'] or '(unnamed)'} ({', '.join(fk['columns'])})"
+                f" -> {fk['ref_table']}({', '.join(fk['ref_columns'])}){ondelete}"
+            )
+    if data["heads"]:
+        lines.append(f"heads: {', '.join(data['heads'])}")
+    for problem in data["problems"]:
+        lines.append(
+            f"problem: {problem['filename']}:{problem['location']['row']}: "
+            f"[{problem['kind']}] {problem['message']}"
+        )
+    return "\n".join(lines)
+
+
+def _rule(args: argparse.Namespace) -> int:
+    from schema_lint.rules.docs import render_rule_markdown
+    from schema_lint.rules.registry import RULES, rule_for
+
+    if args.all or not args.code:
+        for rule in RULES:
+            print(f"{rule.code}  {rule.slug:<28} {rule.summary}")
+        return EXIT_CLEAN
+    found = rule_for(args.code.upper()) or rule_for(args.code)
+    if found is None:
+        print(f"schema-lint: unknown rule {args.code!r}", file=sys.stderr)
+        return EXIT_ERROR
+    print(render_rule_markdown(found))
+    return EXIT_CLEAN

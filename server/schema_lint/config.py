@@ -1,0 +1,128 @@
+"""Configuration from ``[tool.schema-lint]`` in ``pyproject.toml``, validated strictly.
+
+Unknown keys and values of the wrong type raise :class:`ConfigError` naming the key, which
+the command line turns into exit status 2 and the language server into a message.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DIALECTS = ("postgresql", "sqlite", "mysql", "mariadb", "mssql", "oracle")
+
+
+class ConfigError(Exception):
+    """Invalid configuration; the message names the offending key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    root: Path
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    models: tuple[str, ...] = ()
+    migrations: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    dialect: str = "postgresql"
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Options by rule code, defaults filled in."""
+
+    def options(self, code: str) -> Mapping[str, Any]:
+        return self.rule_options.get(code, {})
+
+
+_LIST_KEYS = ("select", "ignore", "models", "migrations", "exclude")
+_TOP_KEYS = frozenset({*_LIST_KEYS, "per-file-ignores", "dialect"})
+
+
+def read_pyproject_section(root: Path) -> dict[str, Any]:
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    section = data.get("tool", {}).get("schema-lint", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [tool.schema-lint] must be a table")
+    return section
+
+
+def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> Config:
+    """The configuration for the project at ``root``; ``overrides`` win (same key names)."""
+    section = dict(read_pyproject_section(root))
+    if overrides:
+        section.update({k: v for k, v in overrides.items() if v is not None})
+    return parse_config(root, section)
+
+
+def parse_config(root: Path, section: Mapping[str, Any]) -> Config:
+    from schema_lint.rules.registry import RULES, rule_for
+
+    slugs = {rule.slug: rule for rule in RULES}
+    values: dict[str, Any] = {}
+    rule_options: dict[str, dict[str, Any]] = {
+        rule.code: {name: opt.default for name, opt in rule.options.items()} for rule in RULES
+    }
+    for key, value in section.items():
+        if key in _LIST_KEYS:
+            values[key.replace("-", "_")] = _string_list(key, value)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError("per-file-ignores must be a table of glob = [codes]")
+            values["per_file_ignores"] = tuple(
+                (str(glob), _codes(f"per-file-ignores.{glob}", codes))
+                for glob, codes in value.items()
+            )
+        elif key == "dialect":
+            if value not in DIALECTS:
+                raise ConfigError(f"dialect must be one of {', '.join(DIALECTS)}, not {value!r}")
+            values["dialect"] = value
+        elif key in slugs or rule_for(key) is not None:
+            rule = slugs.get(key) or rule_for(key)
+            assert rule is not None
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key} must be a table of rule options")
+            for name, option_value in value.items():
+                option = rule.options.get(name)
+                if option is None:
+                    known = ", ".join(sorted(rule.options)) or "none"
+                    raise ConfigError(
+                        f"unknown option {key}.{name} (options of {rule.code}: {known})"
+                    )
+                rule_options[rule.code][name] = option.parse(f"{key}.{name}", option_value)
+        else:
+            raise ConfigError(f"unknown configuration key {key!r} in [tool.schema-lint]")
+    for key in ("select", "ignore"):
+        if key in values:
+            values[key] = _codes(key, list(values[key]))
+    return Config(root=root, rule_options=rule_options, **values)
+
+
+def _string_list(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} must be a list of strings")
+    return tuple(value)
+
+
+def _codes(key: str, value: Any) -> tuple[str, ...]:
+    from schema_lint.rules.registry import known_code_prefix
+
+    codes = _string_list(key, value)
+    for code in codes:
+        if not known_code_prefix(code):
+            raise ConfigError(f"{key}: unknown rule code {code!r}")
+    return codes

@@ -1,0 +1,111 @@
+"""The pipeline both front ends call: facts -> schema states -> rules -> diagnostics.
+
+``schema-lint check`` and the language server differ only in where texts come from and how
+diagnostics are shown; everything about schemas happens here and below.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from schema_lint.diagnostics import Diagnostic
+from schema_lint.facts.schema import Schema, Table
+from schema_lint.facts.source import Problem
+from schema_lint.project import Project
+from schema_lint.rules.registry import RULES, RuleContext, selected
+from schema_lint.schema.replay import replay_migrations
+from schema_lint.sources.suppression import suppressed
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSchemas:
+    models: Schema
+    migrations: Mapping[str, Schema]
+    """Replayed schema per Alembic environment name."""
+
+    def merged_migrations(self) -> Schema:
+        """Every environment's tables in one schema (for display)."""
+        tables: dict[str, Table] = {}
+        heads: list[str] = []
+        problems: list[Problem] = []
+        for schema in self.migrations.values():
+            tables.update(schema.tables)
+            heads.extend(schema.heads)
+            problems.extend(schema.problems)
+        return Schema(tables=tables, heads=tuple(heads), problems=tuple(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    diagnostics: tuple[Diagnostic, ...]
+    problems: tuple[Problem, ...]
+    """What could not be read or analysed; shown with ``--verbose`` and in the editor log."""
+    schemas: ProjectSchemas
+
+
+def build_schemas(project: Project) -> ProjectSchemas:
+    from schema_lint.schema.from_models import build_model_schema
+
+    dialect = project.config.dialect
+    modules = [f.model for f in project.files.values() if f.model is not None]
+    models = build_model_schema(modules, dialect=dialect)
+    convention = dict(models.naming_convention) or None
+    migrations: dict[str, Schema] = {}
+    for environment in project.layout.environments:
+        revisions = [f.migration for f in project.migrations_of(environment.name) if f.migration]
+        migrations[environment.name] = replay_migrations(
+            revisions, dialect=dialect, naming_convention=convention
+        )
+    return ProjectSchemas(models, migrations)
+
+
+def check(project: Project, *, only_paths: Collection[str] | None = None) -> CheckResult:
+    """Run every selected rule; report diagnostics in ``only_paths`` (default: all files)."""
+    schemas = build_schemas(project)
+    config = project.config
+    files = project.files
+
+    def migration_line_codes(path: str, line: int) -> frozenset[str] | None:
+        facts = files.get(path)
+        if facts is None:
+            return None
+        return dict(facts.noqa).get(line)
+
+    diagnostics: list[Diagnostic] = []
+    for rule in RULES:
+        if not selected(rule.code, config.select, config.ignore):
+            continue
+        context = RuleContext(
+            schemas.models, schemas.migrations, config.options(rule.code), migration_line_codes
+        )
+        for diagnostic in rule.check(context):
+            if _keep(diagnostic, project, only_paths):
+                diagnostics.append(diagnostic)
+    problems = [p for f in files.values() for p in f.problems]
+    problems.extend(schemas.models.problems)
+    for schema in schemas.migrations.values():
+        problems.extend(schema.problems)
+    unique_problems = tuple(dict.fromkeys(problems))
+    return CheckResult(
+        tuple(sorted(set(diagnostics), key=lambda d: d.sort_key)), unique_problems, schemas
+    )
+
+
+def _keep(diagnostic: Diagnostic, project: Project, only_paths: Collection[str] | None) -> bool:
+    path = diagnostic.span.path
+    if only_paths is not None and path not in only_paths:
+        return False
+    facts = project.files.get(path)
+    if facts is not None:
+        if suppressed(diagnostic.code, facts.ignore_file):
+            return False
+        if suppressed(diagnostic.code, dict(facts.noqa).get(diagnostic.span.line)):
+            return False
+    rel = os.path.relpath(path, project.root).replace(os.sep, "/")
+    for pattern, codes in project.config.per_file_ignores:
+        if fnmatch.fnmatch(rel, pattern) and any(diagnostic.code.startswith(c) for c in codes):
+            return False
+    return True

@@ -1,0 +1,1 @@
+"""Source files to facts: model declarations and migration operations."""

@@ -1,0 +1,738 @@
+"""A small static evaluator for the statically knowable part of Python code.
+
+It runs a function body over literal values without importing or executing anything real:
+constants, f-strings, concatenation, ``for`` loops over literal collections, calls of
+functions defined in the same file, ``if``/``return`` on knowable conditions. Calls into
+SQLAlchemy become :class:`SACall` values; calls on objects the host recognises (Alembic's
+``op``, a batch operations object) go to the host's :class:`Host.call` hook. Anything else
+evaluates to :class:`Unknown`, and statements whose effect cannot be known while they could
+perform operations are reported through :class:`Host.unanalysable`, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+MAX_STEPS = 200_000
+MAX_DEPTH = 40
+
+
+class Unknown:
+    """A value that cannot be known statically."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+
+class FinalName(str):
+    """A name wrapped in ``op.f()`` / ``conv()``: used as is, never by naming convention."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRef:
+    """An imported module or a name inside one, e.g. ``sqlalchemy.Column``."""
+
+    dotted: str
+
+
+@dataclass(frozen=True, slots=True)
+class SACall:
+    """A call of a SQLAlchemy construct, e.g. ``sa.Column("id", sa.Integer, primary_key=True)``."""
+
+    name: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    node: ast.Call
+
+    def kw(self, key: str, default: Any = None) -> Any:
+        return self.kwargs.get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class SQLText:
+    """An SQL expression as text: ``sa.text(...)``, ``func.lower(col)``, ``desc(col)``."""
+
+    sql: str
+
+
+@dataclass(frozen=True, slots=True)
+class HostObject:
+    """An object the host gives meaning to (``op``, ``batch_op``, a bind, a dialect)."""
+
+    kind: str
+    data: Any = None
+
+
+@dataclass
+class LocalFunction:
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    scope: dict[str, Any]
+
+
+class Host(Protocol):
+    def imported(self, dotted: str) -> Any:
+        """The value an import binds: a :class:`ModuleRef` or a host object."""
+
+    def call(
+        self, target: HostObject, args: list[Any], kwargs: dict[str, Any], node: ast.Call
+    ) -> Any:
+        """Perform a call on a host object and return its value."""
+
+    def attribute(self, target: HostObject, name: str) -> Any:
+        """Attribute of a host object."""
+
+    def unanalysable(self, node: ast.AST, reason: str) -> None:
+        """Report a statement whose effect cannot be known."""
+
+    def performs_operations(self, node: ast.AST, scope: dict[str, Any]) -> bool:
+        """Whether ``node`` could perform operations the host cares about."""
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Stop(Exception):
+    """Execution cannot go on (a ``raise``, or the step budget is exhausted)."""
+
+
+_BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Mod: operator.mod,
+    ast.FloorDiv: operator.floordiv,
+}
+
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+}
+
+_LITERAL_TYPES = (str, int, float, bool, type(None), tuple, list, dict, set, frozenset)
+
+_BUILTINS: dict[str, Callable[..., Any]] = {
+    "len": len,
+    "range": lambda *a: list(range(*a)),
+    "enumerate": lambda x, start=0: list(enumerate(x, start)),
+    "zip": lambda *a: list(zip(*a, strict=False)),
+    "list": list,
+    "tuple": tuple,
+    "dict": dict,
+    "set": set,
+    "sorted": sorted,
+    "reversed": lambda x: list(reversed(x)),
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "min": min,
+    "max": max,
+    "any": any,
+    "all": all,
+}
+
+_STR_METHODS = frozenset(
+    {
+        "format",
+        "upper",
+        "lower",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "replace",
+        "join",
+        "split",
+        "startswith",
+        "endswith",
+        "title",
+        "capitalize",
+        "removeprefix",
+        "removesuffix",
+    }
+)
+_COLLECTION_METHODS = frozenset({"items", "keys", "values", "get", "index", "count"})
+
+
+def is_known(value: Any) -> bool:
+    if isinstance(value, Unknown):
+        return False
+    if isinstance(value, tuple | list | set | frozenset):
+        return all(is_known(v) for v in value)
+    if isinstance(value, dict):
+        return all(is_known(k) and is_known(v) for k, v in value.items())
+    return True
+
+
+@dataclass
+class Evaluator:
+    """Evaluates statements of one module against ``host``."""
+
+    host: Host
+    module_scope: dict[str, Any] = field(default_factory=dict)
+    steps: int = 0
+    depth: int = 0
+
+    # -- module level -------------------------------------------------------------------
+
+    def load_module(self, tree: ast.Module) -> None:
+        """Bind imports, functions and constants of the module, without running calls."""
+        for stmt in tree.body:
+            self._bind_definition(stmt, self.module_scope, module=True)
+
+    def _bind_definition(self, stmt: ast.stmt, scope: dict[str, Any], *, module: bool) -> None:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    scope[alias.asname] = self.host.imported(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    scope[top] = self.host.imported(top)
+        elif isinstance(stmt, ast.ImportFrom):
+            base = "." * stmt.level + (stmt.module or "")
+            for alias in stmt.names:
+                scope[alias.asname or alias.name] = self.host.imported(f"{base}.{alias.name}")
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            scope[stmt.name] = LocalFunction(stmt, scope)
+        elif module and isinstance(stmt, ast.Assign | ast.AnnAssign):
+            value = stmt.value
+            if value is None:
+                return
+            result = self._safe_eval(value, scope)
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                self._assign(target, result, scope)
+        elif module and isinstance(stmt, ast.If | ast.Try):
+            for inner in [*stmt.body, *getattr(stmt, "orelse", [])]:
+                self._bind_definition(inner, scope, module=True)
+
+    def _safe_eval(self, node: ast.expr, scope: dict[str, Any]) -> Any:
+        """Evaluate a module-level expression; host calls there are not operations."""
+        if any(isinstance(n, ast.Call) for n in ast.walk(node)) and self.host.performs_operations(
+            node, scope
+        ):
+            return Unknown("module-level call")
+        try:
+            return self.eval(node, scope)
+        except (_Stop, _Return, _Break, _Continue):
+            return Unknown("not evaluable")
+
+    # -- running functions --------------------------------------------------------------
+
+    def run_function(self, name: str) -> bool:
+        """Run module function ``name`` with no arguments; False when it does not exist."""
+        func = self.module_scope.get(name)
+        if not isinstance(func, LocalFunction):
+            return False
+        with contextlib.suppress(_Stop):
+            self._call_local(func, [], {}, func.node)
+        return True
+
+    def _call_local(
+        self, func: LocalFunction, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+    ) -> Any:
+        if self.depth >= MAX_DEPTH:
+            self.host.unanalysable(node, "call nesting too deep to follow")
+            return Unknown("recursion")
+        scope: dict[str, Any] = dict(func.scope)
+        self._bind_arguments(func.node.args, args, kwargs, scope)
+        self.depth += 1
+        try:
+            self.exec_block(func.node.body, scope)
+        except _Return as ret:
+            return ret.value
+        finally:
+            self.depth -= 1
+        return None
+
+    def _bind_arguments(
+        self, spec: ast.arguments, args: list[Any], kwargs: dict[str, Any], scope: dict[str, Any]
+    ) -> None:
+        params = [*spec.posonlyargs, *spec.args]
+        defaults: list[ast.expr | None] = [None] * (len(params) - len(spec.defaults))
+        defaults += list(spec.defaults)
+        for i, param in enumerate(params):
+            if i < len(args):
+                scope[param.arg] = args[i]
+            elif param.arg in kwargs:
+                scope[param.arg] = kwargs.pop(param.arg)
+            elif defaults[i] is not None:
+                scope[param.arg] = self.eval(defaults[i], scope)  # type: ignore[arg-type]
+            else:
+                scope[param.arg] = Unknown(f"argument {param.arg} not given")
+        if spec.vararg:
+            scope[spec.vararg.arg] = tuple(args[len(params) :])
+        for param, default in zip(spec.kwonlyargs, spec.kw_defaults, strict=True):
+            if param.arg in kwargs:
+                scope[param.arg] = kwargs.pop(param.arg)
+            elif default is not None:
+                scope[param.arg] = self.eval(default, scope)
+            else:
+                scope[param.arg] = Unknown(f"argument {param.arg} not given")
+        if spec.kwarg:
+            scope[spec.kwarg.arg] = dict(kwargs)
+
+    # -- statements ---------------------------------------------------------------------
+
+    def exec_block(self, body: Sequence[ast.stmt], scope: dict[str, Any]) -> None:
+        for stmt in body:
+            self.exec_stmt(stmt, scope)
+
+    def exec_stmt(self, stmt: ast.stmt, scope: dict[str, Any]) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.host.unanalysable(stmt, "too many steps to evaluate statically")
+            raise _Stop
+        method = getattr(self, f"_exec_{type(stmt).__name__}", None)
+        if method is not None:
+            method(stmt, scope)
+        elif self.host.performs_operations(stmt, scope):
+            self.host.unanalysable(stmt, f"`{type(stmt).__name__.lower()}` statement")
+
+    def _exec_Expr(self, stmt: ast.Expr, scope: dict[str, Any]) -> None:
+        self.eval(stmt.value, scope)
+
+    def _exec_Assign(self, stmt: ast.Assign, scope: dict[str, Any]) -> None:
+        value = self.eval(stmt.value, scope)
+        for target in stmt.targets:
+            self._assign(target, value, scope)
+
+    def _exec_AnnAssign(self, stmt: ast.AnnAssign, scope: dict[str, Any]) -> None:
+        if stmt.value is not None:
+            self._assign(stmt.target, self.eval(stmt.value, scope), scope)
+
+    def _exec_AugAssign(self, stmt: ast.AugAssign, scope: dict[str, Any]) -> None:
+        current = self.eval(stmt.target, scope) if isinstance(stmt.target, ast.Name) else None
+        value = self.eval(stmt.value, scope)
+        func = _BINOPS.get(type(stmt.op))
+        result: Any = Unknown("augmented assignment")
+        if func is not None and is_known(current) and is_known(value):
+            try:
+                result = func(current, value)
+            except Exception:  # the user's own arithmetic error: unknown, not a crash
+                result = Unknown("augmented assignment")
+        self._assign(stmt.target, result, scope)
+
+    def _exec_Pass(self, stmt: ast.Pass, scope: dict[str, Any]) -> None:
+        pass
+
+    def _exec_Return(self, stmt: ast.Return, scope: dict[str, Any]) -> None:
+        raise _Return(self.eval(stmt.value, scope) if stmt.value is not None else None)
+
+    def _exec_Break(self, stmt: ast.Break, scope: dict[str, Any]) -> None:
+        raise _Break
+
+    def _exec_Continue(self, stmt: ast.Continue, scope: dict[str, Any]) -> None:
+        raise _Continue
+
+    def _exec_Raise(self, stmt: ast.Raise, scope: dict[str, Any]) -> None:
+        raise _Stop
+
+    def _exec_Import(self, stmt: ast.Import, scope: dict[str, Any]) -> None:
+        self._bind_definition(stmt, scope, module=False)
+
+    def _exec_ImportFrom(self, stmt: ast.ImportFrom, scope: dict[str, Any]) -> None:
+        self._bind_definition(stmt, scope, module=False)
+
+    def _exec_FunctionDef(self, stmt: ast.FunctionDef, scope: dict[str, Any]) -> None:
+        scope[stmt.name] = LocalFunction(stmt, scope)
+
+    def _exec_Global(self, stmt: ast.Global, scope: dict[str, Any]) -> None:
+        pass
+
+    def _exec_Assert(self, stmt: ast.Assert, scope: dict[str, Any]) -> None:
+        pass
+
+    def _exec_If(self, stmt: ast.If, scope: dict[str, Any]) -> None:
+        test = self.eval(stmt.test, scope)
+        if not is_known(test) or isinstance(test, HostObject | SACall | ModuleRef):
+            self._unknown_branch(stmt, [*stmt.body, *stmt.orelse], scope, "condition")
+            return
+        self.exec_block(stmt.body if test else stmt.orelse, scope)
+
+    def _exec_For(self, stmt: ast.For, scope: dict[str, Any]) -> None:
+        iterable = self.eval(stmt.iter, scope)
+        if not is_known(iterable) or not isinstance(iterable, tuple | list | dict | str | set):
+            self._unknown_branch(stmt, [*stmt.body, *stmt.orelse], scope, "loop")
+            return
+        items = list(iterable.items()) if isinstance(iterable, dict) else iterable
+        if isinstance(iterable, dict):
+            items = list(iterable)
+        for item in items:
+            self._assign(stmt.target, item, scope)
+            try:
+                self.exec_block(stmt.body, scope)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        self.exec_block(stmt.orelse, scope)
+
+    def _exec_While(self, stmt: ast.While, scope: dict[str, Any]) -> None:
+        self._unknown_branch(stmt, [*stmt.body, *stmt.orelse], scope, "while loop")
+
+    def _exec_With(self, stmt: ast.With, scope: dict[str, Any]) -> None:
+        for item in stmt.items:
+            value = self.eval(item.context_expr, scope)
+            if item.optional_vars is not None:
+                self._assign(item.optional_vars, value, scope)
+        self.exec_block(stmt.body, scope)
+
+    def _exec_Try(self, stmt: ast.Try, scope: dict[str, Any]) -> None:
+        try:
+            self.exec_block(stmt.body, scope)
+            self.exec_block(stmt.orelse, scope)
+        finally:
+            self.exec_block(stmt.finalbody, scope)
+
+    def _unknown_branch(
+        self, stmt: ast.stmt, body: list[ast.stmt], scope: dict[str, Any], what: str
+    ) -> None:
+        if any(self.host.performs_operations(s, scope) for s in body):
+            self.host.unanalysable(stmt, f"the {what} cannot be evaluated statically")
+        for node in body:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    scope[sub.id] = Unknown(f"assigned under an unknown {what}")
+
+    def _assign(self, target: ast.expr, value: Any, scope: dict[str, Any]) -> None:
+        if isinstance(target, ast.Name):
+            scope[target.id] = value
+        elif isinstance(target, ast.Tuple | ast.List):
+            if (
+                is_known(value)
+                and isinstance(value, tuple | list)
+                and len(value) == len(target.elts)
+            ):
+                for sub, item in zip(target.elts, value, strict=True):
+                    self._assign(sub, item, scope)
+            else:
+                for sub in target.elts:
+                    self._assign(sub, Unknown("unpacking"), scope)
+        elif isinstance(target, ast.Subscript):
+            container = self.eval(target.value, scope)
+            key = self.eval(target.slice, scope)
+            if isinstance(container, dict | list) and is_known(key):
+                with contextlib.suppress(TypeError, IndexError):
+                    container[key] = value
+
+    # -- expressions --------------------------------------------------------------------
+
+    def eval(self, node: ast.expr, scope: dict[str, Any]) -> Any:
+        method = getattr(self, f"_eval_{type(node).__name__}", None)
+        if method is None:
+            return Unknown(type(node).__name__)
+        return method(node, scope)
+
+    def _eval_Constant(self, node: ast.Constant, scope: dict[str, Any]) -> Any:
+        return node.value
+
+    def _eval_Name(self, node: ast.Name, scope: dict[str, Any]) -> Any:
+        if node.id in scope:
+            return scope[node.id]
+        if node.id in self.module_scope:
+            return self.module_scope[node.id]
+        if node.id in _BUILTINS:
+            return HostObject("builtin", node.id)
+        return Unknown(f"name {node.id}")
+
+    def _eval_JoinedStr(self, node: ast.JoinedStr, scope: dict[str, Any]) -> Any:
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+                continue
+            assert isinstance(value, ast.FormattedValue)
+            inner = self.eval(value.value, scope)
+            if not is_known(inner) or not isinstance(inner, _LITERAL_TYPES):
+                return Unknown("f-string")
+            spec = self.eval(value.format_spec, scope) if value.format_spec else ""
+            if not isinstance(spec, str):
+                return Unknown("f-string")
+            conversions: dict[int, Callable[[Any], str]] = {115: str, 114: repr, 97: ascii}
+            conversion = conversions.get(value.conversion)
+            try:
+                parts.append(format(conversion(inner) if conversion else inner, spec))
+            except (TypeError, ValueError):
+                return Unknown("f-string")
+        return "".join(parts)
+
+    def _eval_Tuple(self, node: ast.Tuple, scope: dict[str, Any]) -> Any:
+        return tuple(self._eval_items(node.elts, scope))
+
+    def _eval_List(self, node: ast.List, scope: dict[str, Any]) -> Any:
+        return self._eval_items(node.elts, scope)
+
+    def _eval_Set(self, node: ast.Set, scope: dict[str, Any]) -> Any:
+        items = self._eval_items(node.elts, scope)
+        return items if not is_known(items) else list(dict.fromkeys(items))
+
+    def _eval_items(self, elts: list[ast.expr], scope: dict[str, Any]) -> list[Any]:
+        result: list[Any] = []
+        for elt in elts:
+            if isinstance(elt, ast.Starred):
+                value = self.eval(elt.value, scope)
+                if is_known(value) and isinstance(value, tuple | list):
+                    result.extend(value)
+                else:
+                    result.append(Unknown("starred"))
+            else:
+                result.append(self.eval(elt, scope))
+        return result
+
+    def _eval_Dict(self, node: ast.Dict, scope: dict[str, Any]) -> Any:
+        result: dict[Any, Any] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                inner = self.eval(value, scope)
+                if isinstance(inner, dict):
+                    result.update(inner)
+                else:
+                    return Unknown("dict unpacking")
+                continue
+            k = self.eval(key, scope)
+            if not is_known(k):
+                return Unknown("dict key")
+            try:
+                result[k] = self.eval(value, scope)
+            except TypeError:
+                return Unknown("dict key")
+        return result
+
+    def _eval_BinOp(self, node: ast.BinOp, scope: dict[str, Any]) -> Any:
+        left = self.eval(node.left, scope)
+        right = self.eval(node.right, scope)
+        func = _BINOPS.get(type(node.op))
+        if func is None or not (is_known(left) and is_known(right)):
+            return Unknown("operation")
+        if not isinstance(left, _LITERAL_TYPES) or not isinstance(right, _LITERAL_TYPES):
+            return Unknown("operation")
+        try:
+            return func(left, right)
+        except Exception:  # the user's own arithmetic error: unknown, not a crash
+            return Unknown("operation")
+
+    def _eval_UnaryOp(self, node: ast.UnaryOp, scope: dict[str, Any]) -> Any:
+        value = self.eval(node.operand, scope)
+        if not is_known(value) or isinstance(value, HostObject | SACall | ModuleRef):
+            return Unknown("operation")
+        if isinstance(node.op, ast.Not):
+            return not value
+        if isinstance(node.op, ast.USub) and isinstance(value, int | float):
+            return -value
+        return Unknown("operation")
+
+    def _eval_BoolOp(self, node: ast.BoolOp, scope: dict[str, Any]) -> Any:
+        is_and = isinstance(node.op, ast.And)
+        value: Any = None
+        for sub in node.values:
+            value = self.eval(sub, scope)
+            if not is_known(value) or isinstance(value, HostObject | SACall | ModuleRef):
+                return Unknown("condition")
+            if bool(value) != is_and:
+                return value
+        return value
+
+    def _eval_Compare(self, node: ast.Compare, scope: dict[str, Any]) -> Any:
+        left = self.eval(node.left, scope)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.eval(comparator, scope)
+            for side in (left, right):
+                if not is_known(side) or isinstance(side, HostObject | SACall | ModuleRef):
+                    return Unknown("comparison")
+            try:
+                if not _COMPARE[type(op)](left, right):
+                    return False
+            except TypeError:
+                return Unknown("comparison")
+            left = right
+        return True
+
+    def _eval_IfExp(self, node: ast.IfExp, scope: dict[str, Any]) -> Any:
+        test = self.eval(node.test, scope)
+        if not is_known(test) or isinstance(test, HostObject | SACall | ModuleRef):
+            return Unknown("conditional expression")
+        return self.eval(node.body if test else node.orelse, scope)
+
+    def _eval_Subscript(self, node: ast.Subscript, scope: dict[str, Any]) -> Any:
+        container = self.eval(node.value, scope)
+        if isinstance(node.slice, ast.Slice):
+            parts = [
+                self.eval(p, scope) if p is not None else None
+                for p in (node.slice.lower, node.slice.upper, node.slice.step)
+            ]
+            if (
+                is_known(container)
+                and isinstance(container, str | list | tuple)
+                and is_known(parts)
+            ):
+                return container[slice(*parts)]
+            return Unknown("slice")
+        key = self.eval(node.slice, scope)
+        if is_known(container) and is_known(key) and isinstance(container, _LITERAL_TYPES):
+            try:
+                return container[key]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                return Unknown("subscript")
+        return Unknown("subscript")
+
+    def _eval_Attribute(self, node: ast.Attribute, scope: dict[str, Any]) -> Any:
+        value = self.eval(node.value, scope)
+        if isinstance(value, ModuleRef):
+            return self.host.imported(f"{value.dotted}.{node.attr}")
+        if isinstance(value, HostObject):
+            return self.host.attribute(value, node.attr)
+        if isinstance(value, str | dict | list | tuple) and (
+            node.attr in _STR_METHODS or node.attr in _COLLECTION_METHODS
+        ):
+            return HostObject("method", (value, node.attr))
+        return Unknown(f"attribute {node.attr}")
+
+    def _eval_ListComp(self, node: ast.ListComp, scope: dict[str, Any]) -> Any:
+        return self._comprehension(node, scope)
+
+    def _eval_GeneratorExp(self, node: ast.GeneratorExp, scope: dict[str, Any]) -> Any:
+        return self._comprehension(node, scope)
+
+    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp, scope: dict[str, Any]) -> Any:
+        inner = dict(scope)
+        results: list[Any] = []
+
+        def walk(generators: list[ast.comprehension]) -> Iterator[None]:
+            if not generators:
+                yield
+                return
+            first, rest = generators[0], generators[1:]
+            iterable = self.eval(first.iter, inner)
+            if not is_known(iterable) or not isinstance(iterable, tuple | list | dict | str):
+                raise _Stop
+            for item in iterable:
+                self._assign(first.target, item, inner)
+                if all(self.eval(cond, inner) is True for cond in first.ifs):
+                    yield from walk(rest)
+
+        try:
+            for _ in walk(node.generators):
+                results.append(self.eval(node.elt, inner))
+        except _Stop:
+            return Unknown("comprehension")
+        return results
+
+    def _eval_Call(self, node: ast.Call, scope: dict[str, Any]) -> Any:
+        func = self.eval(node.func, scope)
+        args: list[Any] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                value = self.eval(arg.value, scope)
+                if is_known(value) and isinstance(value, tuple | list):
+                    args.extend(value)
+                else:
+                    args.append(Unknown("starred argument"))
+            else:
+                args.append(self.eval(arg, scope))
+        kwargs: dict[str, Any] = {}
+        for keyword in node.keywords:
+            value = self.eval(keyword.value, scope)
+            if keyword.arg is None:
+                if isinstance(value, dict):
+                    kwargs.update(value)
+                else:
+                    kwargs["**"] = Unknown("keyword unpacking")
+            else:
+                kwargs[keyword.arg] = value
+        if isinstance(func, LocalFunction):
+            return self._call_local(func, args, kwargs, node)
+        if isinstance(func, ModuleRef):
+            return _module_call(func.dotted, args, kwargs, node)
+        if isinstance(func, HostObject):
+            if func.kind == "builtin":
+                return _builtin_call(func.data, args, kwargs)
+            if func.kind == "method":
+                return _method_call(func.data, args, kwargs)
+            return self.host.call(func, args, kwargs, node)
+        if isinstance(func, SACall):
+            return SACall(f"{func.name}()", tuple(args), kwargs, node)
+        return Unknown("call")
+
+
+def _builtin_call(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if not is_known(args) or not is_known(kwargs):
+        return Unknown(f"{name}()")
+    try:
+        return _BUILTINS[name](*args, **kwargs)
+    except Exception:  # the user's own error: unknown, not a crash
+        return Unknown(f"{name}()")
+
+
+def _method_call(data: tuple[Any, str], args: list[Any], kwargs: dict[str, Any]) -> Any:
+    value, name = data
+    if not is_known(args) or not is_known(kwargs) or not is_known(value):
+        return Unknown(f".{name}()")
+    try:
+        result = getattr(value, name)(*args, **kwargs)
+    except Exception:  # the user's own error: unknown, not a crash
+        return Unknown(f".{name}()")
+    if name in {"items", "keys", "values"}:
+        return list(result)
+    return result
+
+
+def _module_call(dotted: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+    parts = dotted.split(".")
+    if parts[0] not in {"sqlalchemy", "sa", "alembic"} and not dotted.startswith("sqlalchemy"):
+        return Unknown(f"call of {dotted}")
+    name = parts[-1]
+    if name == "conv" or (len(parts) >= 2 and parts[-2:] == ["op", "f"]):
+        return FinalName(args[0]) if args and isinstance(args[0], str) else Unknown("conv")
+    if name in {"text", "literal_column"} and args and isinstance(args[0], str):
+        return SQLText(args[0])
+    if name in {"column"} and args and isinstance(args[0], str):
+        return SQLText(args[0])
+    if "func" in parts[:-1]:
+        rendered = [render_sql(a) for a in args]
+        if all(r is not None for r in rendered):
+            return SQLText(f"{name}({', '.join(r for r in rendered if r is not None)})")
+        return Unknown(f"func.{name}")
+    if name in {"desc", "asc"} and len(args) == 1:
+        inner = render_sql(args[0])
+        return SQLText(f"{inner} {name.upper()}") if inner is not None else Unknown(name)
+    return SACall(name, tuple(args), kwargs, node)
+
+
+def render_sql(value: Any) -> str | None:
+    """SQL text for an index item or function argument, when knowable."""
+    if isinstance(value, SQLText):
+        return value.sql
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None

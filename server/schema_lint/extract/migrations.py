@@ -1,0 +1,664 @@
+"""Alembic revision files to :class:`~schema_lint.facts.migrations.Migration` facts.
+
+The file's ``upgrade()`` is evaluated statically (see :mod:`schema_lint.extract.evaluate`)
+for a target dialect; every ``op.*`` call it reaches, directly, in a ``batch_alter_table``
+block, in a loop or in a helper function, becomes an operation with its source span.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from schema_lint.extract.evaluate import (
+    Evaluator,
+    FinalName,
+    HostObject,
+    LocalFunction,
+    ModuleRef,
+    SACall,
+    SQLText,
+    Unknown,
+    is_known,
+    render_sql,
+)
+from schema_lint.extract.raw_sql import operations_from_sql
+from schema_lint.facts.migrations import (
+    AddColumn,
+    AddConstraint,
+    AlterColumn,
+    CheckDef,
+    ColumnDef,
+    ConstraintDef,
+    CreateIndex,
+    CreateTable,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    ForeignKeyDef,
+    ForeignKeyRef,
+    IndexDef,
+    Migration,
+    Operation,
+    PrimaryKeyDef,
+    RenameTable,
+    UniqueDef,
+)
+from schema_lint.facts.source import Problem, Span
+from schema_lint.sources.positions import LineIndex
+
+# Operations without any effect on tables, columns, indexes or constraints.
+_NEUTRAL_OPS = frozenset(
+    {
+        "bulk_insert",
+        "inline_literal",
+        "create_table_comment",
+        "drop_table_comment",
+        "get_bind",
+        "get_context",
+        "invoke",
+        "implementation_for",
+        "register_operation",
+        "run_async",
+        "create_sequence",
+        "drop_sequence",
+    }
+)
+
+# Positional parameter names per operation; batch operations omit the table argument.
+_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "create_table": ("table_name",),
+    "drop_table": ("table_name",),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "add_column": ("table_name", "column"),
+    "drop_column": ("table_name", "column_name"),
+    "alter_column": ("table_name", "column_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "create_foreign_key": (
+        "constraint_name",
+        "source_table",
+        "referent_table",
+        "local_cols",
+        "remote_cols",
+    ),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "execute": ("sqltext",),
+    "batch_alter_table": ("table_name", "schema"),
+}
+_BATCH_TABLE_ARG = {
+    "add_column": "table_name",
+    "drop_column": "table_name",
+    "alter_column": "table_name",
+    "create_index": "table_name",
+    "drop_index": "table_name",
+    "create_unique_constraint": "table_name",
+    "create_primary_key": "table_name",
+    "create_foreign_key": "source_table",
+    "create_check_constraint": "table_name",
+    "drop_constraint": "table_name",
+}
+
+
+class _Skip(Exception):
+    """An operation whose essential arguments are not statically known."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class _MigrationHost:
+    lines: LineIndex
+    dialect: str
+    operations: list[Operation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    reported: set[tuple[int, int]] = field(default_factory=set)
+
+    # -- Host protocol ------------------------------------------------------------------
+
+    def imported(self, dotted: str) -> Any:
+        if dotted in {"alembic.op", ".op"} or dotted.endswith("alembic.op"):
+            return HostObject("op")
+        if dotted == "alembic.context":
+            return HostObject("context")
+        return ModuleRef(dotted)
+
+    def attribute(self, target: HostObject, name: str) -> Any:
+        kind = target.kind
+        if kind in {"op", "batch"}:
+            return HostObject("op_method", (name, target.data))
+        if kind == "context" and name in {"get_context", "get_bind", "is_offline_mode"}:
+            return HostObject("context_method", name)
+        if kind in {"bind", "migration_context"}:
+            if name == "dialect":
+                return HostObject("dialect")
+            if name == "engine":
+                return HostObject("engine")
+            if name in {"execute", "exec_driver_sql"}:
+                return HostObject("bind_execute")
+            if name == "get_bind":
+                return HostObject("context_method", "get_bind")
+            if name == "bind":
+                return HostObject("bind")
+        if kind in {"dialect", "engine"} and name == "name":
+            return self.dialect
+        return Unknown(f"attribute {name}")
+
+    def call(
+        self, target: HostObject, args: list[Any], kwargs: dict[str, Any], node: ast.Call
+    ) -> Any:
+        if target.kind == "op_method":
+            name, batch = target.data
+            return self._op(name, batch, args, kwargs, node)
+        if target.kind == "context_method":
+            if target.data == "is_offline_mode":
+                return False
+            return HostObject("bind" if target.data == "get_bind" else "migration_context")
+        if target.kind == "bind_execute":
+            return self._op("execute", None, args[:1], {}, node)
+        return Unknown("call")
+
+    def unanalysable(self, node: ast.AST, reason: str) -> None:
+        span = self.lines.span(node)
+        if (span.line, span.col) in self.reported:
+            return
+        self.reported.add((span.line, span.col))
+        line = self.lines.line_text(span.line).strip()
+        self.problems.append(Problem("unanalysable", f"skipped `{_shorten(line)}`: {reason}", span))
+
+    def performs_operations(self, node: ast.AST, scope: dict[str, Any]) -> bool:
+        for sub in ast.walk(node):
+            if not isinstance(sub, ast.Call):
+                continue
+            func = sub.func
+            root = func
+            while isinstance(root, ast.Attribute | ast.Call):
+                root = root.value if isinstance(root, ast.Attribute) else root.func
+            if isinstance(root, ast.Name):
+                value = scope.get(root.id)
+                if isinstance(value, HostObject | LocalFunction | Unknown):
+                    return True
+                if isinstance(func, ast.Attribute) and func.attr in _SIGNATURES:
+                    return True
+        return False
+
+    # -- operations ---------------------------------------------------------------------
+
+    def _op(
+        self, name: str, batch: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call
+    ) -> Any:
+        if name == "f":
+            return FinalName(args[0]) if args and isinstance(args[0], str) else Unknown("op.f")
+        if name in _NEUTRAL_OPS:
+            if name == "get_bind":
+                return HostObject("bind")
+            if name == "get_context":
+                return HostObject("migration_context")
+            return None
+        handler = getattr(self, f"_op_{name}", None)
+        if handler is None:
+            self.unanalysable(node, f"`op.{name}` is not understood by schema-lint")
+            return None
+        params = _bind(name, batch, args, kwargs)
+        span = self.lines.span(node)
+        try:
+            return handler(params, span)
+        except _Skip as skip:
+            self.unanalysable(node, skip.reason)
+            return None
+
+    def _emit(self, operation: Operation) -> None:
+        self.operations.append(operation)
+
+    def _op_batch_alter_table(self, p: dict[str, Any], span: Span) -> Any:
+        table = _text(p, "table_name")
+        return HostObject("batch", (table, _opt_text(p, "schema")))
+
+    def _op_create_table(self, p: dict[str, Any], span: Span) -> Any:
+        table = _text(p, "table_name")
+        columns: list[ColumnDef] = []
+        constraints: list[ConstraintDef] = []
+        indexes: list[IndexDef] = []
+        for item in p.get("*", ()):
+            if not isinstance(item, SACall):
+                raise _Skip("a table element is not statically known")
+            if item.name == "Column":
+                columns.append(self._column(item))
+            elif item.name == "Index":
+                indexes.append(_index_from_sa(item))
+            else:
+                constraint = _constraint_from_sa(item)
+                if constraint is not None:
+                    constraints.append(constraint)
+        self._emit(
+            CreateTable(
+                table,
+                _opt_text(p, "schema"),
+                tuple(columns),
+                tuple(constraints),
+                tuple(indexes),
+                span,
+            )
+        )
+        return HostObject("table", table)
+
+    def _op_drop_table(self, p: dict[str, Any], span: Span) -> None:
+        self._emit(DropTable(_text(p, "table_name"), _opt_text(p, "schema"), span))
+
+    def _op_rename_table(self, p: dict[str, Any], span: Span) -> None:
+        self._emit(
+            RenameTable(
+                _text(p, "old_table_name"), _text(p, "new_table_name"), _opt_text(p, "schema"), span
+            )
+        )
+
+    def _op_add_column(self, p: dict[str, Any], span: Span) -> None:
+        column = p.get("column")
+        if not isinstance(column, SACall) or column.name != "Column":
+            raise _Skip("the column is not statically known")
+        self._emit(
+            AddColumn(_text(p, "table_name"), _opt_text(p, "schema"), self._column(column), span)
+        )
+
+    def _op_drop_column(self, p: dict[str, Any], span: Span) -> None:
+        self._emit(
+            DropColumn(
+                _text(p, "table_name"), _opt_text(p, "schema"), _text(p, "column_name"), span
+            )
+        )
+
+    def _op_alter_column(self, p: dict[str, Any], span: Span) -> None:
+        nullable = p.get("nullable")
+        new_name = p.get("new_column_name")
+        if not is_known(nullable) or not is_known(new_name):
+            raise _Skip("nullable or new_column_name is not statically known")
+        self._emit(
+            AlterColumn(
+                _text(p, "table_name"),
+                _opt_text(p, "schema"),
+                _text(p, "column_name"),
+                nullable if isinstance(nullable, bool) else None,
+                new_name if isinstance(new_name, str) else None,
+                span,
+            )
+        )
+
+    def _op_create_index(self, p: dict[str, Any], span: Span) -> None:
+        columns = p.get("columns")
+        if isinstance(columns, str | SQLText):
+            columns = [columns]
+        if not is_known(columns) or not isinstance(columns, list | tuple):
+            raise _Skip("the index columns are not statically known")
+        items, expressions = _index_items(columns)
+        unique = p.get("unique", False)
+        if not isinstance(unique, bool):
+            raise _Skip("unique= is not statically known")
+        name = _name(p, "index_name")
+        self._emit(
+            CreateIndex(
+                _text(p, "table_name"),
+                _opt_text(p, "schema"),
+                IndexDef(
+                    name,
+                    items,
+                    unique,
+                    expressions,
+                    _where(p, self.dialect),
+                    isinstance(name, FinalName),
+                ),
+                span,
+            )
+        )
+
+    def _op_drop_index(self, p: dict[str, Any], span: Span) -> None:
+        table = p.get("table_name")
+        if table is not None and not isinstance(table, str):
+            raise _Skip("the table name is not statically known")
+        self._emit(
+            DropIndex(
+                _text(p, "index_name"),
+                table,
+                _opt_text(p, "schema"),
+                span,
+                bool(p.get("if_exists")),
+            )
+        )
+
+    def _op_create_unique_constraint(self, p: dict[str, Any], span: Span) -> None:
+        name = _name(p, "constraint_name")
+        self._emit(
+            AddConstraint(
+                _text(p, "table_name"),
+                _opt_text(p, "schema"),
+                UniqueDef(name, _columns(p, "columns"), isinstance(name, FinalName)),
+                span,
+            )
+        )
+
+    def _op_create_primary_key(self, p: dict[str, Any], span: Span) -> None:
+        name = _name(p, "constraint_name")
+        self._emit(
+            AddConstraint(
+                _text(p, "table_name"),
+                _opt_text(p, "schema"),
+                PrimaryKeyDef(name, _columns(p, "columns"), isinstance(name, FinalName)),
+                span,
+            )
+        )
+
+    def _op_create_foreign_key(self, p: dict[str, Any], span: Span) -> None:
+        name = _name(p, "constraint_name")
+        ref = _text(p, "referent_table")
+        ref_schema = _opt_text(p, "referent_schema")
+        ondelete = p.get("ondelete")
+        if ondelete is not None and not isinstance(ondelete, str):
+            raise _Skip("ondelete is not statically known")
+        self._emit(
+            AddConstraint(
+                _text(p, "source_table"),
+                _opt_text(p, "source_schema") or _opt_text(p, "schema"),
+                ForeignKeyDef(
+                    name,
+                    _columns(p, "local_cols"),
+                    f"{ref_schema}.{ref}" if ref_schema else ref,
+                    _columns(p, "remote_cols"),
+                    ondelete,
+                    isinstance(name, FinalName),
+                ),
+                span,
+            )
+        )
+
+    def _op_create_check_constraint(self, p: dict[str, Any], span: Span) -> None:
+        name = _name(p, "constraint_name")
+        condition = render_sql(p.get("condition"))
+        self._emit(
+            AddConstraint(
+                _text(p, "table_name"),
+                _opt_text(p, "schema"),
+                CheckDef(name, condition or "", isinstance(name, FinalName)),
+                span,
+            )
+        )
+
+    def _op_drop_constraint(self, p: dict[str, Any], span: Span) -> None:
+        type_ = p.get("type_")
+        if type_ is not None and not isinstance(type_, str):
+            raise _Skip("type_ is not statically known")
+        self._emit(
+            DropConstraint(
+                _text(p, "constraint_name"),
+                _text(p, "table_name"),
+                _opt_text(p, "schema"),
+                type_,
+                span,
+                bool(p.get("if_exists")),
+            )
+        )
+
+    def _op_execute(self, p: dict[str, Any], span: Span) -> None:
+        sql = p.get("sqltext")
+        if isinstance(sql, SQLText):
+            sql = sql.sql
+        if isinstance(sql, SACall) and sql.name in {"text", "DDL"} and sql.args:
+            sql = sql.args[0]
+        if not isinstance(sql, str):
+            if isinstance(sql, SACall):
+                return  # an insert()/update() construct: data, not schema
+            raise _Skip("the SQL text is not statically known")
+        result = operations_from_sql(sql, self.dialect, span)
+        for operation in result.operations:
+            self._emit(operation)
+        for statement in result.unparsed:
+            raise _Skip(f"SQL not understood: {_shorten(statement)}")
+
+    # -- construct helpers --------------------------------------------------------------
+
+    def _column(self, call: SACall) -> ColumnDef:
+        args = list(call.args)
+        name = call.kw("name")
+        if args and isinstance(args[0], str):
+            name = args.pop(0)
+        if not isinstance(name, str):
+            raise _Skip("the column name is not statically known")
+        fks: list[ForeignKeyRef] = []
+        for arg in args:
+            if isinstance(arg, SACall) and arg.name == "ForeignKey":
+                target = arg.args[0] if arg.args else arg.kw("column")
+                if not isinstance(target, str):
+                    raise _Skip("the foreign key target is not statically known")
+                fk_name = arg.kw("name")
+                fks.append(
+                    ForeignKeyRef(
+                        target,
+                        _str_or_none(arg.kw("ondelete")),
+                        fk_name if isinstance(fk_name, str) else None,
+                        isinstance(fk_name, FinalName),
+                    )
+                )
+        flags = {}
+        for key in ("primary_key", "unique", "index"):
+            value = call.kw(key, False)
+            if value is None:
+                value = False
+            if not isinstance(value, bool):
+                raise _Skip(f"{key}= of column {name} is not statically known")
+            flags[key] = value
+        nullable = call.kw("nullable")
+        if nullable is not None and not isinstance(nullable, bool):
+            raise _Skip(f"nullable= of column {name} is not statically known")
+        return ColumnDef(
+            name,
+            nullable,
+            flags["primary_key"],
+            flags["unique"],
+            flags["index"],
+            tuple(fks),
+            self.lines.span(call.node),
+        )
+
+
+def _bind(name: str, batch: Any, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    params = list(_SIGNATURES.get(name, ()))
+    bound: dict[str, Any] = {}
+    if batch is not None and name in _BATCH_TABLE_ARG:
+        table_param = _BATCH_TABLE_ARG[name]
+        params.remove(table_param)
+        bound[table_param] = batch[0]
+        bound["schema"] = batch[1]
+    if name == "create_table":
+        bound["table_name"] = args[0] if args else kwargs.get("table_name")
+        bound["*"] = tuple(args[1:])
+    else:
+        for param, value in zip(params, args, strict=False):
+            bound[param] = value
+    for key, value in kwargs.items():
+        if key == "table_name" and batch is not None:
+            continue
+        bound[key] = value
+    return bound
+
+
+def _text(p: dict[str, Any], key: str) -> str:
+    value = p.get(key)
+    if not isinstance(value, str):
+        raise _Skip(f"{key.replace('_', ' ')} is not statically known")
+    return str(value)
+
+
+def _opt_text(p: dict[str, Any], key: str) -> str | None:
+    value = p.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _Skip(f"{key} is not statically known")
+    return str(value)
+
+
+def _name(p: dict[str, Any], key: str) -> str | None:
+    value = p.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise _Skip(f"{key.replace('_', ' ')} is not statically known")
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _columns(p: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = p.get(key)
+    if isinstance(value, str):
+        return (value,)
+    if not is_known(value) or not isinstance(value, list | tuple):
+        raise _Skip(f"{key.replace('_', ' ')} are not statically known")
+    if not all(isinstance(v, str) for v in value):
+        raise _Skip(f"{key.replace('_', ' ')} are not plain column names")
+    return tuple(str(v) for v in value)
+
+
+def _index_items(items: Sequence[Any]) -> tuple[tuple[str, ...], bool]:
+    result: list[str] = []
+    expressions = False
+    for item in items:
+        if isinstance(item, str):
+            result.append(item)
+        elif isinstance(item, SQLText):
+            result.append(item.sql)
+            expressions = True
+        else:
+            raise _Skip("an index item is not statically known")
+    return tuple(result), expressions
+
+
+def _where(p: dict[str, Any], dialect: str) -> str | None:
+    where = p.get(f"{dialect}_where", p.get("postgresql_where", p.get("sqlite_where")))
+    return render_sql(where) if where is not None else None
+
+
+def _index_from_sa(call: SACall) -> IndexDef:
+    args = list(call.args)
+    name = args.pop(0) if args else call.kw("name")
+    if name is not None and not isinstance(name, str):
+        raise _Skip("the index name is not statically known")
+    items, expressions = _index_items(args)
+    unique = call.kw("unique", False)
+    if not isinstance(unique, bool):
+        raise _Skip("unique= is not statically known")
+    where = call.kw("postgresql_where", call.kw("sqlite_where"))
+    return IndexDef(
+        name,
+        items,
+        unique,
+        expressions,
+        render_sql(where) if where is not None else None,
+        isinstance(name, FinalName),
+    )
+
+
+def _constraint_from_sa(call: SACall) -> ConstraintDef | None:
+    name = call.kw("name")
+    if name is not None and not isinstance(name, str):
+        raise _Skip("the constraint name is not statically known")
+    final = isinstance(name, FinalName)
+    if call.name in {"PrimaryKeyConstraint", "UniqueConstraint"}:
+        if not all(isinstance(a, str) for a in call.args):
+            raise _Skip(f"the {call.name} columns are not statically known")
+        columns = tuple(str(a) for a in call.args)
+        if call.name == "PrimaryKeyConstraint":
+            return PrimaryKeyDef(name, columns, final)
+        return UniqueDef(name, columns, final)
+    if call.name == "ForeignKeyConstraint":
+        local, remote = [*call.args, call.kw("columns"), call.kw("refcolumns")][:2]
+        if not (is_known(local) and is_known(remote)) or not isinstance(local, list | tuple):
+            raise _Skip("the foreign key columns are not statically known")
+        if not isinstance(remote, list | tuple) or not all(isinstance(r, str) for r in remote):
+            raise _Skip("the foreign key columns are not statically known")
+        targets = [str(r) for r in remote]
+        ref_table = targets[0].rsplit(".", 1)[0] if targets else ""
+        return ForeignKeyDef(
+            name,
+            tuple(str(c) for c in local),
+            ref_table,
+            tuple(t.rsplit(".", 1)[-1] for t in targets),
+            _str_or_none(call.kw("ondelete")),
+            final,
+        )
+    if call.name == "CheckConstraint":
+        return CheckDef(name, render_sql(call.args[0] if call.args else None) or "", final)
+    return None
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- the revision header ----------------------------------------------------------------
+
+
+def looks_like_migration(tree: ast.Module) -> bool:
+    """A module that assigns ``revision`` and ``down_revision`` and defines ``upgrade``."""
+    names: set[str] = set()
+    upgrade = False
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == "upgrade":
+            upgrade = True
+        for target in _assigned_names(stmt):
+            names.add(target)
+    return upgrade and {"revision", "down_revision"} <= names
+
+
+def _assigned_names(stmt: ast.stmt) -> list[str]:
+    if isinstance(stmt, ast.Assign):
+        return [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return [stmt.target.id]
+    return []
+
+
+def extract_migration(
+    path: str, text: str, tree: ast.Module, *, dialect: str = "postgresql"
+) -> Migration | None:
+    """The migration in ``tree``, or ``None`` when the file is not a revision file."""
+    lines = LineIndex(path, text)
+    host = _MigrationHost(lines, dialect)
+    evaluator = Evaluator(host)
+    evaluator.load_module(tree)
+    scope = evaluator.module_scope
+    revision_node = next((s for s in tree.body if "revision" in _assigned_names(s)), None)
+    if revision_node is None or not any("down_revision" in _assigned_names(s) for s in tree.body):
+        return None
+    span = lines.span(revision_node)
+    revision = scope.get("revision")
+    problems: list[Problem] = []
+    if not isinstance(revision, str):
+        problems.append(Problem("unanalysable", "the revision id is not a literal string", span))
+        return Migration(path, "", (), (), (), (), tuple(problems), span)
+    if not evaluator.run_function("upgrade"):
+        problems.append(Problem("unanalysable", "the revision file has no upgrade()", span))
+    return Migration(
+        path=path,
+        revision=revision,
+        down_revisions=_ids(scope.get("down_revision")),
+        branch_labels=_ids(scope.get("branch_labels")),
+        depends_on=_ids(scope.get("depends_on")),
+        operations=tuple(host.operations),
+        problems=tuple(problems + host.problems),
+        span=span,
+    )
+
+
+def _ids(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()

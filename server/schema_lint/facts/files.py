@@ -1,0 +1,24 @@
+"""Per-file facts: the unit that is extracted in parallel and cached by content hash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from schema_lint.facts.migrations import Migration
+from schema_lint.facts.source import Problem
+
+if TYPE_CHECKING:
+    from schema_lint.facts.models import ModelModule
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    path: str
+    model: ModelModule | None
+    migration: Migration | None
+    problems: tuple[Problem, ...]
+    noqa: tuple[tuple[int, frozenset[str]], ...]
+    """Lines with a ``# noqa`` comment and their codes (empty: bare ``# noqa``)."""
+    ignore_file: frozenset[str] | None
+    """Codes of a ``# schema-lint: ignore-file[...]`` comment (empty: every code)."""

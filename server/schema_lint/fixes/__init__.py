@@ -1,0 +1,1 @@
+"""Quick-fixes: libcst transformations computed on demand for a diagnostic."""

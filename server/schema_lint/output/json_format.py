@@ -1,0 +1,39 @@
+"""JSON: an array with one object per finding, ruff's field names plus ours."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from schema_lint.diagnostics import Diagnostic
+from schema_lint.rules.registry import rule_for
+
+
+def diagnostic_to_dict(d: Diagnostic) -> dict[str, Any]:
+    rule = rule_for(d.code)
+    return {
+        "code": d.code,
+        "message": d.message,
+        "filename": d.span.path,
+        "location": {"row": d.span.line, "column": d.span.col + 1},
+        "end_location": {"row": d.span.end_line, "column": d.span.end_col + 1},
+        "severity": d.severity.value,
+        "url": rule.url if rule else None,
+        "table": d.table,
+        "columns": list(d.columns),
+        "index": d.index,
+        "related": [
+            {
+                "filename": r.span.path,
+                "location": {"row": r.span.line, "column": r.span.col + 1},
+                "message": r.message,
+            }
+            for r in d.related
+        ],
+        "fix": d.data.get("fix"),
+    }
+
+
+def render(diagnostics: Sequence[Diagnostic], cwd: str) -> str:
+    return json.dumps([diagnostic_to_dict(d) for d in diagnostics], indent=2) + "\n"

@@ -1,0 +1,252 @@
+"""Source files to facts: discover a project, read every relevant file, extract its facts.
+
+This is the first stage of the pipeline; :mod:`schema_lint.engine` takes it from here.
+Extraction is a pure function of a file's bytes, so it can run in parallel and be cached.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from schema_lint.config import Config
+from schema_lint.facts.files import FileFacts
+from schema_lint.facts.source import Problem, Span
+from schema_lint.sources.discovery import (
+    Environment,
+    ProjectLayout,
+    configured_environments,
+    iter_python_files,
+    may_be_migration,
+    may_declare_tables,
+)
+from schema_lint.sources.parse import ParseFailure, parse_python
+from schema_lint.sources.suppression import ignore_file_codes, noqa_lines
+from schema_lint.sources.text import DecodeError, decode_source
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+ROLE_MODEL = "model"
+ROLE_MIGRATION = "migration"
+ROLE_UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    root: Path
+    config: Config
+    layout: ProjectLayout
+    files: Mapping[str, FileFacts]
+
+    def migrations_of(self, environment: str) -> list[FileFacts]:
+        return [
+            self.files[path]
+            for path, env in self.layout.migration_files.items()
+            if env == environment and path in self.files
+        ]
+
+
+def extract_file(path: str, data: bytes | str, role: str, dialect: str) -> FileFacts:
+    """The facts of one file; never raises on bad input, problems are returned instead."""
+    if isinstance(data, str):
+        text = data.replace("\r\n", "\n")
+    else:
+        if len(data) > MAX_FILE_BYTES:
+            return _failed(
+                path,
+                "file-too-large",
+                f"file is larger than {MAX_FILE_BYTES // 1_048_576} MiB; skipped",
+                1,
+            )
+        try:
+            text = decode_source(data).text
+        except DecodeError as exc:
+            return _failed(path, "decode-error", str(exc), exc.line)
+    parsed = parse_python(text, path)
+    if isinstance(parsed, ParseFailure):
+        return _failed(
+            path, "syntax-error", f"syntax error: {parsed.message}", parsed.line, parsed.col
+        )
+    problems = [
+        Problem(
+            "skipped-syntax",
+            "this Python version cannot read these lines (newer syntax); they are skipped",
+            Span(path, start, 0, end, 0),
+        )
+        for start, end in parsed.skipped_lines
+    ]
+    migration = None
+    model = None
+    if role in (ROLE_MIGRATION, ROLE_UNKNOWN):
+        from schema_lint.extract.migrations import extract_migration, looks_like_migration
+
+        if role == ROLE_MIGRATION or looks_like_migration(parsed.tree):
+            migration = extract_migration(path, text, parsed.tree, dialect=dialect)
+    if migration is None and role in (ROLE_MODEL, ROLE_UNKNOWN):
+        from schema_lint.extract.models import extract_model_file
+
+        model = extract_model_file(path, text, parsed.tree)
+    return FileFacts(
+        path, model, migration, tuple(problems), noqa_lines(text), ignore_file_codes(text)
+    )
+
+
+def _failed(path: str, kind: str, message: str, line: int, col: int = 0) -> FileFacts:
+    return FileFacts(
+        path, None, None, (Problem(kind, message, Span(path, line, col, line, col)),), (), None
+    )
+
+
+def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple[str, bytes]]]:
+    """The layout of the project and, for each candidate file, its role and bytes."""
+    environments = _environments(root, config)
+    version_dirs = {os.path.normpath(d): env.name for env in environments for d in env.version_dirs}
+    model_filter = [os.path.normpath(root / m) for m in config.models]
+    candidates: dict[str, tuple[str, bytes]] = {}
+    migration_files: dict[str, str] = {}
+    heuristic_envs: dict[str, list[str]] = {}
+    env_scripts = {os.path.normpath(os.path.dirname(d)) for d in version_dirs}
+    for file in iter_python_files(root, config.exclude):
+        path = str(file)
+        parent = os.path.dirname(path)
+        try:
+            data = file.read_bytes()
+        except OSError:
+            continue
+        if parent in version_dirs:
+            if may_be_migration(data):
+                candidates[path] = (ROLE_MIGRATION, data)
+                migration_files[path] = version_dirs[parent]
+            continue
+        if file.name == "env.py" and parent in env_scripts:
+            continue
+        if not config.migrations and may_be_migration(data):
+            candidates[path] = (ROLE_UNKNOWN, data)
+            heuristic_envs.setdefault(parent, []).append(path)
+            continue
+        if may_declare_tables(data) and (
+            not model_filter or any(_under(path, m) for m in model_filter)
+        ):
+            candidates[path] = (ROLE_MODEL, data)
+    for directory, paths in heuristic_envs.items():
+        name = os.path.relpath(directory, root)
+        environments.append(Environment(name, (directory,)))
+        for path in paths:
+            migration_files[path] = name
+    layout = ProjectLayout(
+        root=str(root),
+        model_files=tuple(p for p, (role, _) in candidates.items() if role != ROLE_MIGRATION),
+        environments=tuple(environments),
+        migration_files=migration_files,
+    )
+    return layout, candidates
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix.rstrip(os.sep) + os.sep)
+
+
+def _environments(root: Path, config: Config) -> list[Environment]:
+    if not config.migrations:
+        return configured_environments(root)
+    environments = []
+    for entry in config.migrations:
+        path = (root / entry).resolve()
+        versions = path / "versions"
+        directory = versions if versions.is_dir() and (path / "env.py").exists() else path
+        environments.append(Environment(os.path.relpath(path, root), (str(directory),)))
+    return environments
+
+
+def load_project(
+    root: Path,
+    config: Config,
+    overrides: Mapping[str, str] | None = None,
+) -> Project:
+    """Discover and extract every file; ``overrides`` are unsaved editor texts by path."""
+    layout, candidates = discover(root, config)
+    files: dict[str, FileFacts] = {}
+    for path, (role, data) in candidates.items():
+        source: bytes | str = overrides.get(path, data) if overrides else data
+        files[path] = extract_file(path, source, role, config.dialect)
+    return _finish(root, config, layout, files)
+
+
+def _finish(
+    root: Path, config: Config, layout: ProjectLayout, files: dict[str, FileFacts]
+) -> Project:
+    """Drop heuristic migration candidates that turned out not to be revision files."""
+    migration_files = {
+        path: env
+        for path, env in layout.migration_files.items()
+        if path in files and (files[path].migration is not None or files[path].model is None)
+    }
+    layout = ProjectLayout(
+        layout.root,
+        layout.model_files,
+        tuple(
+            e
+            for e in layout.environments
+            if e.name in set(migration_files.values())
+            or any(os.path.isdir(d) for d in e.version_dirs)
+        ),
+        migration_files,
+    )
+    return Project(root, config, layout, files)
+
+
+def with_file_text(project: Project, path: str, text: str | None) -> Project:
+    """``project`` with one file re-read from ``text`` (None: from disk, or removed).
+
+    Only that file is re-extracted; every other file's facts are reused. A file that now
+    fails to parse keeps its last good facts, so that a syntax error while typing does not
+    make the rest of the project look different; the syntax error itself is still reported.
+    """
+    path = os.path.abspath(path)
+    files = dict(project.files)
+    if text is None:
+        try:
+            data: bytes | str = Path(path).read_bytes()
+        except OSError:
+            files.pop(path, None)
+            return Project(project.root, project.config, project.layout, files)
+    else:
+        data = text
+    role, environment = _role_of(project, path, data)
+    if role is None:
+        files.pop(path, None)
+        return Project(project.root, project.config, project.layout, files)
+    facts = extract_file(path, data, role, project.config.dialect)
+    previous = project.files.get(path)
+    broken = {"syntax-error", "decode-error"}
+    if previous is not None and any(p.kind in broken for p in facts.problems):
+        facts = FileFacts(
+            path,
+            previous.model,
+            previous.migration,
+            facts.problems,
+            previous.noqa,
+            previous.ignore_file,
+        )
+    files[path] = facts
+    layout = project.layout
+    if path not in layout.model_files and role != ROLE_MIGRATION:
+        layout = ProjectLayout(
+            layout.root, (*layout.model_files, path), layout.environments, layout.migration_files
+        )
+    return Project(project.root, project.config, layout, files)
+
+
+def _role_of(project: Project, path: str, data: bytes | str) -> str | None:
+    if path in project.layout.migration_files:
+        return ROLE_MIGRATION
+    raw = data.encode("utf-8", errors="replace") if isinstance(data, str) else data
+    parent = os.path.dirname(path)
+    for env in project.layout.environments:
+        if parent in {os.path.normpath(d) for d in env.version_dirs}:
+            return ROLE_MIGRATION if may_be_migration(raw) else None
+    if path in project.layout.model_files or may_declare_tables(raw):
+        return ROLE_MODEL
+    return None

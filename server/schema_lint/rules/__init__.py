@@ -1,0 +1,1 @@
+"""Rules: small pure functions from schema facts to diagnostics, one module each."""

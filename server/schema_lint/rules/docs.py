@@ -1,0 +1,46 @@
+"""A rule's documentation page, rendered from the registry (``docs/rules/`` and ``rule``)."""
+
+from __future__ import annotations
+
+from schema_lint.rules.registry import Example, Rule
+
+
+def _example_block(example: Example) -> str:
+    parts = []
+    if example.title:
+        parts.append(f"*{example.title}*\n")
+    for path, source in example.files.items():
+        parts.append(f"`{path}`:\n\n```python\n{source.rstrip()}\n```\n")
+    return "\n".join(parts)
+
+
+def render_rule_markdown(rule: Rule) -> str:
+    lines = [
+        f"# {rule.code} `{rule.slug}`",
+        "",
+        f"{rule.summary}. Default severity: **{rule.severity.value}**.",
+        "",
+        rule.explanation.rstrip(),
+        "",
+    ]
+    if rule.options:
+        lines += ["## Options", ""]
+        for name, option in rule.options.items():
+            lines.append(
+                f"- `{name}`: {option.description} Default: `{list(option.default)}`"
+                if isinstance(option.default, tuple)
+                else f"- `{name}`: {option.description} Default: `{option.default}`"
+            )
+        lines += ["", f"Set them in `[tool.schema-lint.{rule.slug}]` of `pyproject.toml`.", ""]
+    lines += ["## Flagged", ""]
+    lines += [_example_block(e) for e in rule.flagged]
+    lines += ["## Accepted", ""]
+    lines += [_example_block(e) for e in rule.accepted]
+    lines += [
+        "## Suppressing",
+        "",
+        f"`# noqa: {rule.code}` on the reported line, or "
+        f"`# schema-lint: ignore-file[{rule.code}]` at the top of the file.",
+        "",
+    ]
+    return "\n".join(lines)

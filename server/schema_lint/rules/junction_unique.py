@@ -1,0 +1,239 @@
+"""SL001 junction-missing-unique: an association table whose pair can be duplicated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from schema_lint.diagnostics import Diagnostic, Severity
+from schema_lint.facts.schema import Table
+from schema_lint.rules.registry import Example, Option, Rule, RuleContext
+
+BOOKKEEPING_COLUMNS = (
+    "created_at",
+    "updated_at",
+    "created_on",
+    "updated_on",
+    "modified_at",
+    "modified_on",
+    "created",
+    "updated",
+    "modified",
+    "inserted_at",
+    "added_at",
+    "granted_at",
+    "assigned_at",
+    "created_by",
+    "updated_by",
+    "modified_by",
+    "created_by_id",
+    "updated_by_id",
+    "modified_by_id",
+    "granted_by",
+    "granted_by_id",
+    "assigned_by",
+    "assigned_by_id",
+    "added_by",
+    "added_by_id",
+    "version_id",
+)
+
+
+def junction_pair(table: Table, bookkeeping: Sequence[str]) -> tuple[str, ...] | None:
+    """The foreign-key columns that make ``table`` a junction, or None if it is not one."""
+    keep = set(bookkeeping)
+    fk_columns: list[str] = []
+    for fk in table.foreign_keys:
+        for column in fk.columns:
+            if column not in fk_columns and column not in keep:
+                fk_columns.append(column)
+    if len(fk_columns) < 2:
+        return None
+    if table.secondary_of:
+        return tuple(fk_columns)
+    pk = table.primary_key.columns if table.primary_key else ()
+    surrogate = pk[0] if len(pk) == 1 and pk[0] not in fk_columns else None
+    for other in table.columns:
+        if other.name in fk_columns or other.name == surrogate or other.name in keep:
+            continue
+        return None
+    return tuple(fk_columns)
+
+
+def is_covered(table: Table, pair: Sequence[str]) -> bool:
+    """Some primary key, unique constraint or full unique index allows each pair once."""
+    members = set(pair)
+    keys: list[tuple[str, ...]] = []
+    if table.primary_key and table.primary_key.columns:
+        keys.append(table.primary_key.columns)
+    keys.extend(u.columns for u in table.unique_constraints)
+    keys.extend(
+        i.columns for i in table.indexes if i.unique and not i.expressions and i.where is None
+    )
+    return any(key and set(key) <= members for key in keys)
+
+
+def check(context: RuleContext) -> Iterable[Diagnostic]:
+    bookkeeping = context.options["bookkeeping-columns"]
+    for table in context.models.tables.values():
+        if table.incomplete or table.span is None:
+            continue
+        pair = junction_pair(table, bookkeeping)
+        if pair is None or is_covered(table, pair):
+            continue
+        columns = ", ".join(pair)
+        yield Diagnostic(
+            code=RULE.code,
+            message=(
+                f"junction table `{table.qualified_name}` has no unique constraint on "
+                f"({columns}): the same pair can be stored twice"
+            ),
+            span=table.span,
+            severity=RULE.severity,
+            table=table.qualified_name,
+            columns=pair,
+            data={"table": table.name, "schema": table.schema, "columns": list(pair)},
+        )
+
+
+_MODELS_HEAD = """\
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Role(Base):
+    __tablename__ = "roles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+RULE = Rule(
+    code="SL001",
+    slug="junction-missing-unique",
+    summary="Junction table without a unique constraint on its foreign-key pair",
+    severity=Severity.ERROR,
+    explanation="""\
+A junction (association) table links two tables: `user_roles` says which user has which
+role. Without a primary key, unique constraint or unique index over its foreign-key pair,
+the database accepts the same pair twice. Duplicates then corrupt permission checks,
+counts and joins, and deleting "the" link leaves its twin behind.
+
+A table is a junction when it is the `secondary=` of a relationship, or when it has two or
+more foreign-key columns and nothing else but an optional single surrogate primary key and
+bookkeeping columns (`created_at`, `created_by`, ...; see the `bookkeeping-columns` option).
+A composite primary key, `UniqueConstraint` or unique `Index` whose columns are a subset of
+the pair makes it safe; `PRIMARY KEY (id, user_id, role_id)` does not.
+
+Fix: add `UniqueConstraint("user_id", "role_id")` to `__table_args__` (or make the pair the
+primary key), and write a migration that adds the constraint after removing duplicates.
+""",
+    check=check,
+    flagged=(
+        Example(
+            {
+                "models.py": _MODELS_HEAD
+                + """
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+"""
+            },
+            "A surrogate key and the pair, nothing unique",
+        ),
+        Example(
+            {
+                "models.py": _MODELS_HEAD
+                + """
+
+user_roles = Table(
+    "user_roles",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id")),
+    Column("role_id", ForeignKey("roles.id")),
+)
+"""
+            },
+            "An imperative association table",
+        ),
+        Example(
+            {
+                "models.py": _MODELS_HEAD
+                + """
+
+class Follow(Base):
+    __tablename__ = "follows"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follower_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    followed_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[str] = mapped_column(String(30))
+"""
+            },
+            "A self-referential junction with a bookkeeping column",
+        ),
+    ),
+    accepted=(
+        Example(
+            {
+                "models.py": _MODELS_HEAD
+                + """
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+"""
+            },
+            "A unique constraint on the pair",
+        ),
+        Example(
+            {
+                "models.py": _MODELS_HEAD
+                + """
+
+user_roles = Table(
+    "user_roles",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("role_id", ForeignKey("roles.id"), primary_key=True),
+)
+"""
+            },
+            "The pair is the primary key",
+        ),
+        Example(
+            {
+                "models.py": _MODELS_HEAD
+                + """
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+    title: Mapped[str] = mapped_column(String(100))
+"""
+            },
+            "A payload column: an entity, not a junction",
+        ),
+    ),
+    options={
+        "bookkeeping-columns": Option(
+            tuple,
+            BOOKKEEPING_COLUMNS,
+            "Columns that do not stop a table from being a junction.",
+            str,
+        ),
+    },
+)
