@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from schema_lint import __version__
+from schema_lint.cache import CACHE_DIR_NAME, FactsCache
 from schema_lint.config import DIALECTS, Config, ConfigError, load_config
 from schema_lint.facts.source import Problem
 from schema_lint.output.paths import display_path
+from schema_lint.output.progress import ProgressBar
+from schema_lint.project import Project
 from schema_lint.sources.discovery import find_project_root
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -45,12 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    _add_cache_arguments(check)
 
     schema = commands.add_parser("schema", help="print the schema models or migrations produce")
     schema.add_argument("path", nargs="?", default=".", help="project directory")
     schema.add_argument("--source", choices=["migrations", "models"], default="migrations")
     schema.add_argument("--format", choices=["json", "text"], default="json")
     schema.add_argument("--dialect", choices=DIALECTS, help="target database dialect")
+    _add_cache_arguments(schema)
 
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", nargs="?", help="a code such as SL001, or a slug")
@@ -59,6 +64,36 @@ def build_parser() -> argparse.ArgumentParser:
     lsp = commands.add_parser("lsp", help="run the language server (stdio by default)")
     lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     return parser
+
+
+def _add_cache_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    parser.add_argument(
+        "--cache-dir", type=Path, help=f"cache directory (default: <project>/{CACHE_DIR_NAME})"
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for a cold scan (default: the number of cores)",
+    )
+
+
+def _load(root: Path, config: Config, args: argparse.Namespace) -> Project:
+    """Load the project through the cache, with a progress bar on a slow terminal scan."""
+    from schema_lint.project import load_project
+
+    cache = None
+    if not args.no_cache:
+        cache = FactsCache.load(args.cache_dir or root / CACHE_DIR_NAME)
+    quiet = getattr(args, "quiet", False)
+    progress = ProgressBar() if sys.stderr.isatty() and not quiet else None
+    try:
+        return load_project(root, config, cache=cache, jobs=max(1, args.jobs), progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,7 +150,6 @@ def _config(root: Path, args: argparse.Namespace) -> Config:
 def _check(args: argparse.Namespace) -> int:
     from schema_lint.engine import check
     from schema_lint.output import FORMATS
-    from schema_lint.project import load_project
 
     root, targets, missing = _root_and_targets(args.paths)
     for path in missing:
@@ -123,7 +157,7 @@ def _check(args: argparse.Namespace) -> int:
     if missing:
         return EXIT_ERROR
     config = _config(root, args)
-    project = load_project(root, config)
+    project = _load(root, config, args)
     only = None
     if targets is not None:
         only = {
@@ -184,7 +218,6 @@ def _report_problems(
 
 def _schema(args: argparse.Namespace) -> int:
     from schema_lint.engine import build_schemas
-    from schema_lint.project import load_project
     from schema_lint.schema.serialize import schema_to_dict
 
     path = Path(args.path)
@@ -193,7 +226,7 @@ def _schema(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     root = path.resolve() if path.is_dir() else find_project_root(path)
     config = _config(root, args)
-    schemas = build_schemas(load_project(root, config))
+    schemas = build_schemas(_load(root, config, args))
     schema = schemas.models if args.source == "models" else schemas.merged_migrations()
     data = schema_to_dict(schema)
     if args.format == "json":

@@ -7,10 +7,12 @@ Extraction is a pure function of a file's bytes, so it can run in parallel and b
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from schema_lint.cache import FactsCache, content_key
 from schema_lint.config import Config
 from schema_lint.facts.files import FileFacts
 from schema_lint.facts.source import Problem, Span
@@ -164,14 +166,72 @@ def load_project(
     root: Path,
     config: Config,
     overrides: Mapping[str, str] | None = None,
+    *,
+    cache: FactsCache | None = None,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Project:
-    """Discover and extract every file; ``overrides`` are unsaved editor texts by path."""
+    """Discover and extract every file; ``overrides`` are unsaved editor texts by path.
+
+    Facts found in ``cache`` (same path, content, role and dialect) are reused; the rest is
+    extracted, in ``jobs`` processes when there is enough to do, and stored back.
+    """
     layout, candidates = discover(root, config)
     files: dict[str, FileFacts] = {}
+    todo: list[tuple[str, bytes | str, str, str]] = []
     for path, (role, data) in candidates.items():
         source: bytes | str = overrides.get(path, data) if overrides else data
-        files[path] = extract_file(path, source, role, config.dialect)
+        key = content_key(source)
+        cached = cache.get(path, key, role, config.dialect) if cache is not None else None
+        if cached is not None:
+            files[path] = cached
+        else:
+            todo.append((path, source, role, key))
+    for facts, key, role in _extract_all(todo, config.dialect, jobs, progress):
+        files[facts.path] = facts
+        if cache is not None:
+            cache.put(facts.path, key, role, config.dialect, facts)
+    if cache is not None:
+        cache.save()
     return _finish(root, config, layout, files)
+
+
+PARALLEL_MIN_BYTES = 1_000_000
+
+
+def _extract_all(
+    todo: list[tuple[str, bytes | str, str, str]],
+    dialect: str,
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[tuple[FileFacts, str, str]]:
+    total = len(todo)
+    size = sum(len(item[1]) for item in todo)
+    if jobs > 1 and total > 1 and size >= PARALLEL_MIN_BYTES:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [todo[i :: jobs * 4] for i in range(jobs * 4)]
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        done = 0
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for results in pool.map(_extract_chunk, chunks, [dialect] * len(chunks)):
+                for item in results:
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+                    yield item
+        return
+    for done, (path, data, role, key) in enumerate(todo, start=1):
+        yield extract_file(path, data, role, dialect), key, role
+        if progress is not None:
+            progress(done, total)
+
+
+def _extract_chunk(
+    chunk: list[tuple[str, bytes | str, str, str]], dialect: str
+) -> list[tuple[FileFacts, str, str]]:
+    return [(extract_file(path, data, role, dialect), key, role) for path, data, role, key in chunk]
 
 
 def _finish(
@@ -232,21 +292,29 @@ def with_file_text(project: Project, path: str, text: str | None) -> Project:
         )
     files[path] = facts
     layout = project.layout
-    if path not in layout.model_files and role != ROLE_MIGRATION:
+    if role != ROLE_MIGRATION and path not in layout.model_files:
         layout = ProjectLayout(
             layout.root, (*layout.model_files, path), layout.environments, layout.migration_files
+        )
+    if environment is not None and path not in layout.migration_files:
+        layout = ProjectLayout(
+            layout.root,
+            layout.model_files,
+            layout.environments,
+            {**layout.migration_files, path: environment},
         )
     return Project(project.root, project.config, layout, files)
 
 
-def _role_of(project: Project, path: str, data: bytes | str) -> str | None:
+def _role_of(project: Project, path: str, data: bytes | str) -> tuple[str | None, str | None]:
+    """The role of ``path`` and, for a revision file, its environment."""
     if path in project.layout.migration_files:
-        return ROLE_MIGRATION
+        return ROLE_MIGRATION, project.layout.migration_files[path]
     raw = data.encode("utf-8", errors="replace") if isinstance(data, str) else data
     parent = os.path.dirname(path)
     for env in project.layout.environments:
         if parent in {os.path.normpath(d) for d in env.version_dirs}:
-            return ROLE_MIGRATION if may_be_migration(raw) else None
+            return (ROLE_MIGRATION, env.name) if may_be_migration(raw) else (None, None)
     if path in project.layout.model_files or may_declare_tables(raw):
-        return ROLE_MODEL
-    return None
+        return ROLE_MODEL, None
+    return None, None

@@ -44,3 +44,30 @@ def render_rule_markdown(rule: Rule) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def page_name(rule: Rule) -> str:
+    return f"{rule.code}-{rule.slug}.md"
+
+
+def write_pages(directory: str) -> list[str]:
+    """Regenerate ``docs/rules/``: one page per rule, from the registry."""
+    import os
+
+    from schema_lint.rules.registry import RULES
+
+    os.makedirs(directory, exist_ok=True)
+    written = []
+    for rule in RULES:
+        path = os.path.join(directory, page_name(rule))
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(render_rule_markdown(rule))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    for written_path in write_pages(sys.argv[1] if len(sys.argv) > 1 else "docs/rules"):
+        print(written_path)

@@ -1,0 +1,118 @@
+"""A persistent cache of per-file facts, like ``.ruff_cache/``.
+
+Entries are keyed by file path, content hash, role and target dialect, inside a file that
+names the tool version and Python version it was written by; anything else is ignored and
+rebuilt. The cache is read with a restricted unpickler that only accepts schema-lint's own
+fact classes and plain builtins, so a corrupt or foreign file is never trusted blindly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from schema_lint import __version__
+from schema_lint.facts.files import FileFacts
+
+CACHE_DIR_NAME = ".schema_lint_cache"
+_FORMAT = 1
+_MAGIC = "schema-lint-facts"
+_ALLOWED_BUILTINS = frozenset(
+    {"frozenset", "set", "tuple", "list", "dict", "str", "int", "bool", "NoneType", "getattr"}
+)
+
+
+def content_key(data: bytes | str) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "schema_lint" or module.startswith("schema_lint."):
+            return super().find_class(module, name)
+        if module in {"builtins", "copyreg"} and (
+            name in _ALLOWED_BUILTINS or name == "_reconstructor"
+        ):
+            return super().find_class(module, name)
+        if module == "enum" or (module == "builtins" and name == "object"):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+@dataclass
+class FactsCache:
+    """Facts by (path, content hash, role, dialect); loaded once, saved once per run."""
+
+    directory: Path
+    entries: dict[tuple[str, str, str, str], FileFacts] = field(default_factory=dict)
+    used: set[tuple[str, str, str, str]] = field(default_factory=set)
+    dirty: bool = False
+
+    @property
+    def file(self) -> Path:
+        version = f"{sys.version_info.major}{sys.version_info.minor}"
+        return self.directory / f"facts-{__version__}-py{version}.pickle"
+
+    @classmethod
+    def load(cls, directory: Path) -> FactsCache:
+        cache = cls(directory)
+        try:
+            data = cache.file.read_bytes()
+        except OSError:
+            return cache
+        try:
+            payload = _SafeUnpickler(io.BytesIO(data)).load()
+        except Exception:  # any corruption: start again, never trust it
+            return cache
+        if (
+            isinstance(payload, dict)
+            and payload.get("magic") == _MAGIC
+            and payload.get("format") == _FORMAT
+            and payload.get("version") == __version__
+            and isinstance(payload.get("entries"), dict)
+        ):
+            cache.entries = {
+                key: value
+                for key, value in payload["entries"].items()
+                if isinstance(key, tuple) and len(key) == 4 and isinstance(value, FileFacts)
+            }
+        return cache
+
+    def get(self, path: str, key: str, role: str, dialect: str) -> FileFacts | None:
+        entry_key = (path, key, role, dialect)
+        facts = self.entries.get(entry_key)
+        if facts is not None:
+            self.used.add(entry_key)
+        return facts
+
+    def put(self, path: str, key: str, role: str, dialect: str, facts: FileFacts) -> None:
+        entry_key = (path, key, role, dialect)
+        self.entries[entry_key] = facts
+        self.used.add(entry_key)
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the entries used by this run (dropping deleted and stale files)."""
+        if not self.dirty and len(self.used) == len(self.entries):
+            return
+        entries = {k: v for k, v in self.entries.items() if k in self.used}
+        payload = {"magic": _MAGIC, "format": _FORMAT, "version": __version__, "entries": entries}
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Automatically created by schema-lint.\n*\n")
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".facts-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.file)
+        except OSError:
+            return  # a read-only checkout still gets its findings

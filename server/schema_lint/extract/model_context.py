@@ -1,0 +1,252 @@
+"""Per-file reading context: imports, what a callee is, spans and small expressions."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from schema_lint.facts.models import (
+    Dotted,
+    Expr,
+    Func,
+    Import,
+    Lit,
+    Modified,
+    Opaque,
+    Ref,
+    SqlText,
+    Template,
+)
+from schema_lint.facts.source import Span
+from schema_lint.sources.positions import LineIndex
+
+LIBRARIES = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy"})
+"""Top-level packages whose names we trust without looking further."""
+
+_MODIFIERS = {
+    "desc": "DESC",
+    "asc": "ASC",
+    "nulls_first": "NULLS FIRST",
+    "nulls_last": "NULLS LAST",
+    "nullsfirst": "NULLS FIRST",
+    "nullslast": "NULLS LAST",
+}
+_OPAQUE_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Callee:
+    """What a called name is: ``name`` is the construct (``Column``), ``via`` the prefix the
+    resolver must still check (None when it is plainly a library name or a local ``db``)."""
+
+    name: str
+    via: Dotted | None
+    func: bool = False
+    """``func.<name>``."""
+
+
+def dotted(node: ast.expr) -> Dotted | None:
+    """``a.b.c`` as ``("a", "b", "c")``; None for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    parts.reverse()
+    return tuple(parts)
+
+
+def str_const(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def kwarg(call: ast.Call, name: str) -> ast.expr | None:
+    kw = keyword(call, name)
+    return kw.value if kw is not None else None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords)
+
+
+class Context:
+    """Reads nodes of one file: ``imports`` maps local names to what they import."""
+
+    __slots__ = ("_lines", "dbs", "imports", "path")
+
+    def __init__(self, path: str, text: str, imports: dict[str, Import], dbs: set[str]) -> None:
+        self.path = path
+        self._lines = LineIndex(path, text)
+        self.imports = imports
+        self.dbs = dbs
+
+    def span(self, node: ast.AST) -> Span:
+        return self._lines.span(node)
+
+    def first_line(self, node: ast.AST) -> Span:
+        """The first line of a statement, from its first character to the end of the line."""
+        line = getattr(node, "lineno", 1)
+        text = self._lines.line_text(line)
+        col = self._lines.span(node).col
+        return Span(self.path, line, col, line, len(text.rstrip()))
+
+    # --- names ---------------------------------------------------------------------------
+
+    def library_name(self, parts: Dotted) -> str | None:
+        """``("sa", "orm", "Mapped")`` -> ``"sqlalchemy.orm.Mapped"`` when ``sa`` is a library."""
+        imp = self.imports.get(parts[0])
+        if imp is None or imp.level:
+            return None
+        full = f"{imp.module}.{imp.name}" if imp.name else imp.module
+        if full.split(".", 1)[0] not in LIBRARIES:
+            return None
+        return ".".join((full, *parts[1:]))
+
+    def callee(self, func: ast.expr) -> Callee | None:
+        parts = dotted(func)
+        if parts is None:
+            return None
+        head = parts[0]
+        imp = self.imports.get(head)
+        if imp is None:
+            if head in self.dbs and len(parts) >= 2:
+                return _callee(parts[-1], None, parts)
+            return None
+        if imp.level == 0:
+            full = f"{imp.module}.{imp.name}" if imp.name else imp.module
+            top = full.split(".", 1)[0]
+            if top in LIBRARIES:
+                return _callee(
+                    parts[-1] if len(parts) > 1 else full.rsplit(".", 1)[-1], None, parts
+                )
+        if len(parts) == 1:
+            return Callee(imp.name or head, (head,))
+        return _callee(parts[-1], parts[:-1], parts)
+
+    # --- expressions ---------------------------------------------------------------------
+
+    def expr(self, node: ast.expr) -> Expr:
+        """An index item, constraint column or foreign key target."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return Lit(node.value)
+        if isinstance(node, ast.Lambda):
+            return self.expr(node.body)
+        parts = dotted(node)
+        if parts is not None:
+            return Ref(parts)
+        if isinstance(node, ast.Subscript):
+            base = dotted(node.value)
+            key = str_const(node.slice)
+            if base is not None and key is not None:
+                return Ref((*base, key))
+        if isinstance(node, ast.Call):
+            return self._call_expr(node)
+        return self.opaque(node)
+
+    def _call_expr(self, node: ast.Call) -> Expr:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _MODIFIERS and not node.args:
+            return Modified(self.expr(func.value), _MODIFIERS[func.attr])
+        callee = self.callee(func)
+        if callee is None or node.keywords and callee.name not in ("text", "literal_column"):
+            return self.opaque(node)
+        if callee.func:
+            return Func(callee.name, tuple(self.expr(a) for a in node.args))
+        if callee.name in ("text", "literal_column") and len(node.args) == 1:
+            text = str_const(node.args[0])
+            if text is not None:
+                return SqlText(text)
+        if callee.name in _MODIFIERS and len(node.args) == 1:
+            return Modified(self.expr(node.args[0]), _MODIFIERS[callee.name])
+        return self.opaque(node)
+
+    def opaque(self, node: ast.AST) -> Opaque:
+        try:
+            source = ast.unparse(node)
+        except Exception:  # ast.unparse fails on a few odd synthesised trees
+            source = "<expression>"
+        return Opaque(source[:_OPAQUE_LIMIT])
+
+    def where_text(self, node: ast.expr) -> str:
+        """``postgresql_where=``: ``text()`` verbatim, ``col.is_(None)`` rendered, else source."""
+        value = self.expr(node)
+        if isinstance(value, SqlText):
+            return value.text
+        if isinstance(value, Lit):
+            return value.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            column = dotted(node.func.value)
+            arg = node.args[0] if len(node.args) == 1 else None
+            if column is not None and isinstance(arg, ast.Constant) and arg.value is None:
+                if node.func.attr == "is_":
+                    return f"{column[-1]} IS NULL"
+                if node.func.attr in ("is_not", "isnot"):
+                    return f"{column[-1]} IS NOT NULL"
+        return self.opaque(node).source
+
+
+def _callee(name: str, via: Dotted | None, parts: Dotted) -> Callee:
+    is_func = len(parts) >= 2 and parts[-2] == "func"
+    return Callee(name, via[:-1] if is_func and via else via, is_func)
+
+
+def template(node: ast.expr, cls: str) -> str | Template | None:
+    """Evaluate a ``declared_attr`` result built from ``cls.__name__``/``cls.__tablename__``.
+
+    Returns a plain string when nothing depends on the class, None when unreadable.
+    """
+    parts = _template_parts(node, cls)
+    if parts is None:
+        return None
+    if all(kind == "text" for kind, _ in parts):
+        return "".join(value for _, value in parts)
+    return Template(parts)
+
+
+def _template_parts(node: ast.expr, cls: str) -> tuple[tuple[str, str], ...] | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return (("text", node.value),)
+    if isinstance(node, ast.JoinedStr):
+        out: list[tuple[str, str]] = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                if value.conversion not in (-1, 115) or value.format_spec is not None:
+                    return None
+                inner = _template_parts(value.value, cls)
+            else:
+                inner = _template_parts(value, cls)
+            if inner is None:
+                return None
+            out.extend(inner)
+        return tuple(out)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = _template_parts(node.left, cls)
+        right = _template_parts(node.right, cls)
+        return None if left is None or right is None else left + right
+    transform = ""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("lower", "upper")
+        and not node.args
+        and not node.keywords
+    ):
+        transform = node.func.attr
+        node = node.func.value
+    parts = dotted(node)
+    if parts == (cls, "__name__"):
+        return (("name", transform),)
+    if parts == (cls, "__tablename__"):
+        return (("tablename", transform),)
+    return None
