@@ -311,9 +311,9 @@ class Evaluator:
         if self.steps > MAX_STEPS:
             self.host.unanalysable(stmt, "too many steps to evaluate statically")
             raise _Stop
-        method = getattr(self, f"_exec_{type(stmt).__name__}", None)
+        method = _EXEC.get(type(stmt))
         if method is not None:
-            method(stmt, scope)
+            method(self, stmt, scope)
         elif self.host.performs_operations(stmt, scope):
             self.host.unanalysable(stmt, f"`{type(stmt).__name__.lower()}` statement")
 
@@ -447,10 +447,10 @@ class Evaluator:
     # -- expressions --------------------------------------------------------------------
 
     def eval(self, node: ast.expr, scope: dict[str, Any]) -> Any:
-        method = getattr(self, f"_eval_{type(node).__name__}", None)
+        method = _EVAL.get(type(node))
         if method is None:
             return Unknown(type(node).__name__)
-        return method(node, scope)
+        return method(self, node, scope)
 
     def _eval_Constant(self, node: ast.Constant, scope: dict[str, Any]) -> Any:
         return node.value
@@ -681,6 +681,21 @@ class Evaluator:
         if isinstance(func, SACall):
             return SACall(f"{func.name}()", tuple(args), kwargs, node)
         return Unknown("call")
+
+
+def _dispatch(prefix: str) -> dict[type, Callable[..., Any]]:
+    """Handlers by node type, looked up once instead of by name on every node."""
+    table: dict[type, Callable[..., Any]] = {}
+    for attribute in dir(Evaluator):
+        if attribute.startswith(prefix):
+            node_type = getattr(ast, attribute[len(prefix) :], None)
+            if isinstance(node_type, type):
+                table[node_type] = getattr(Evaluator, attribute)
+    return table
+
+
+_EXEC = _dispatch("_exec_")
+_EVAL = _dispatch("_eval_")
 
 
 def _builtin_call(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:

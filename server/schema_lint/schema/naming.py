@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 
 DEFAULT_CONVENTION: Mapping[str, str] = {"ix": "ix_%(column_0_label)s"}
@@ -109,7 +109,9 @@ def truncate_database(name: str, dialect: str) -> str:
     return data[:63].decode("utf-8", errors="ignore")
 
 
-def postgres_default_name(table: str, columns: Sequence[str], label: str, taken: set[str]) -> str:
+def postgres_default_name(
+    table: str, columns: Sequence[str], label: str, taken: Container[str]
+) -> str:
     """The name PostgreSQL chooses for an unnamed constraint (``makeObjectName``)."""
     name2 = "_".join(columns) if columns else ""
     base = _make_object_name(table, name2, label)

@@ -80,6 +80,22 @@ class _TableState:
         return {c.name for c in self.columns}
 
 
+class _LazyTaken:
+    """Membership in the names in use, scanning the schema only for a possible clash."""
+
+    def __init__(self, replayer: Replayer, schema: str | None) -> None:
+        self._replayer = replayer
+        self._schema = schema
+        self._exact: set[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if name not in self._replayer._ever.get(self._schema, ()):
+            return False
+        if self._exact is None:
+            self._exact = self._replayer.taken(self._schema)
+        return name in self._exact
+
+
 def _key(name: str, schema: str | None) -> str:
     return f"{schema}.{name}" if schema else name
 
@@ -92,6 +108,8 @@ class Replayer:
         self.convention = dict(naming_convention) if naming_convention else dict(DEFAULT_CONVENTION)
         self.tables: dict[str, _TableState] = {}
         self.problems: list[Problem] = []
+        self._ever: dict[str | None, set[str]] = {}
+        """Every name ever given per schema: a superset of the names in use."""
 
     # -- naming -------------------------------------------------------------------------
 
@@ -126,10 +144,15 @@ class Replayer:
         if name is None and self.dialect == "postgresql" and kind != "ix":
             label = {"uq": "key", "fk": "fkey", "pk": "pkey", "ck": "check"}[kind]
             cols = () if kind == "pk" else columns[:1] if kind == "ck" else columns
-            name = postgres_default_name(table.name, cols, label, self._taken(table.schema))
+            name = postgres_default_name(table.name, cols, label, _LazyTaken(self, table.schema))
+        if name is not None:
+            self._remember(table.schema, name)
         return name
 
-    def _taken(self, schema: str | None) -> set[str]:
+    def _remember(self, schema: str | None, name: str) -> None:
+        self._ever.setdefault(schema, set()).add(name)
+
+    def taken(self, schema: str | None) -> set[str]:
         names: set[str] = set()
         for table in self.tables.values():
             if table.schema != schema:
@@ -167,6 +190,7 @@ class Replayer:
     def _apply_CreateTable(self, op: CreateTable) -> None:
         table = _TableState(op.table, op.schema)
         self.tables[_key(op.table, op.schema)] = table
+        self._remember(op.schema, op.table)
         pk_columns = [c.name for c in op.columns if c.primary_key]
         for constraint in op.constraints:
             if isinstance(constraint, PrimaryKeyDef):
@@ -271,6 +295,7 @@ class Replayer:
         del self.tables[_key(op.table, op.schema)]
         table.name = op.new_name
         self.tables[_key(op.new_name, op.schema)] = table
+        self._remember(op.schema, op.new_name)
         old, new = _key(op.table, op.schema), _key(op.new_name, op.schema)
         for other in self.tables.values():
             other.foreign_keys = [

@@ -1,0 +1,231 @@
+"""Read one model source file into a :class:`ModelModule`, without importing anything.
+
+Only module-level statements (also inside top-level ``if``/``try``/``with`` blocks) and class
+bodies are visited, once each: the cost is linear in the size of the file.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from schema_lint.extract.model_calls import (
+    COLUMN_CALLS,
+    column,
+    constraint,
+    convention_pairs,
+    is_type_alias,
+    metadata_call,
+    metadata_value,
+    table,
+    type_decl,
+)
+from schema_lint.extract.model_classes import read_class
+from schema_lint.extract.model_context import Context, dotted, kwarg
+from schema_lint.facts.models import (
+    ClassDecl,
+    ConstraintDecl,
+    ConventionDecl,
+    DbDecl,
+    FactoryDecl,
+    Import,
+    LateColumn,
+    MetaDataBinding,
+    MetaDataDecl,
+    ModelModule,
+    NameAlias,
+    TableDecl,
+    TypeAliasDecl,
+)
+
+__all__ = ["extract_model_file"]
+
+
+def extract_model_file(path: str, text: str, tree: ast.Module) -> ModelModule:
+    """The schema declarations of one file (``tree`` is ``parse_python(text).tree``)."""
+    imports, stars = _imports(tree)
+    ctx = Context(path, text, imports, set())
+    ctx.dbs.update(_db_names(ctx, tree))
+    reader = _ModuleReader(ctx)
+    for stmt in _statements(tree.body):
+        reader.statement(stmt)
+    return ModelModule(
+        path=path,
+        imports=tuple(imports.values()),
+        star_imports=tuple(stars),
+        classes=tuple(reader.classes),
+        tables=tuple(reader.tables),
+        indexes=tuple(reader.indexes),
+        aliases=tuple(reader.aliases),
+        dbs=tuple(reader.dbs),
+        factories=tuple(reader.factories),
+        metadatas=tuple(reader.metadatas),
+        conventions=tuple(reader.conventions),
+        names=tuple(reader.names),
+        late_columns=tuple(reader.late_columns),
+    )
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements, looking inside ``if``/``try``/``with`` blocks."""
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            yield from _statements(stmt.body)
+            yield from _statements(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            yield from _statements(stmt.body)
+            for handler in stmt.handlers:
+                yield from _statements(handler.body)
+            yield from _statements(stmt.orelse)
+            yield from _statements(stmt.finalbody)
+        elif isinstance(stmt, ast.With):
+            yield from _statements(stmt.body)
+        else:
+            yield stmt
+
+
+def _imports(tree: ast.Module) -> tuple[dict[str, Import], list[Import]]:
+    imports: dict[str, Import] = {}
+    stars: list[Import] = []
+    for stmt in _statements(tree.body):
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    imports[alias.asname] = Import(alias.asname, alias.name)
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    imports[top] = Import(top, top)
+        elif isinstance(stmt, ast.ImportFrom):
+            module = stmt.module or ""
+            for alias in stmt.names:
+                if alias.name == "*":
+                    stars.append(Import("*", module, None, stmt.level))
+                else:
+                    local = alias.asname or alias.name
+                    imports[local] = Import(local, module, alias.name, stmt.level)
+    return imports, stars
+
+
+def _db_names(ctx: Context, tree: ast.Module) -> set[str]:
+    """Names bound to ``SQLAlchemy(...)`` in this module (Flask-SQLAlchemy ``db``)."""
+    names: set[str] = set()
+    for stmt in _statements(tree.body):
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        callee = ctx.callee(value.func) if isinstance(value, ast.Call) else None
+        if callee is not None and callee.name == "SQLAlchemy" and callee.via is None:
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+class _ModuleReader:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.classes: list[ClassDecl] = []
+        self.tables: list[TableDecl] = []
+        self.indexes: list[ConstraintDecl] = []
+        self.aliases: list[TypeAliasDecl] = []
+        self.dbs: list[DbDecl] = []
+        self.factories: list[FactoryDecl] = []
+        self.metadatas: list[MetaDataBinding] = []
+        self.conventions: list[ConventionDecl] = []
+        self.names: list[NameAlias] = []
+        self.late_columns: list[LateColumn] = []
+
+    def statement(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.ClassDef):
+            self.classes.append(read_class(self.ctx, stmt))
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                self.assign(target, stmt.value, stmt)
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self.assign(stmt.target, stmt.value, stmt)
+        elif isinstance(stmt, ast.Expr):
+            decl = constraint(self.ctx, stmt.value)
+            if decl is not None:
+                self.indexes.append(decl)
+
+    def assign(self, target: ast.expr, value: ast.expr, stmt: ast.stmt) -> None:
+        parts = dotted(target)
+        if parts is None:
+            return
+        if len(parts) == 1:
+            self.bind(parts[0], value, stmt)
+        else:
+            self.set_attribute(parts, value, stmt)
+
+    def bind(self, name: str, value: ast.expr, stmt: ast.stmt) -> None:
+        ctx = self.ctx
+        span = ctx.span(stmt)
+        if isinstance(value, ast.Call):
+            self.bind_call(name, value, stmt)
+        elif is_type_alias(value):
+            self.aliases.append(TypeAliasDecl(name, type_decl(ctx, value), span))
+        elif isinstance(value, ast.Dict):
+            pairs = convention_pairs(value)
+            if pairs is not None:
+                self.conventions.append(ConventionDecl(name, pairs))
+        elif (target := dotted(value)) is not None:
+            self.names.append(NameAlias(name, target))
+
+    def bind_call(self, name: str, call: ast.Call, stmt: ast.stmt) -> None:
+        ctx = self.ctx
+        span = ctx.span(stmt)
+        callee = ctx.callee(call.func)
+        if callee is None:
+            if isinstance(call.func, ast.Attribute) and call.func.attr == "generate_base":
+                registry = dotted(call.func.value)
+                self.factories.append(FactoryDecl(name, span, "generate", registry=registry))
+            else:
+                decl = constraint(ctx, call)
+                if decl is not None:
+                    self.indexes.append(decl)
+            return
+        kind = callee.name
+        if kind == "Table":
+            self.tables.append(table(ctx, call, callee, name))
+        elif kind == "MetaData":
+            self.metadatas.append(MetaDataBinding((name,), metadata_call(ctx, call), span))
+        elif kind == "SQLAlchemy":
+            self.dbs.append(_db(ctx, name, call, stmt))
+        elif kind in ("declarative_base", "registry"):
+            meta = kwarg(call, "metadata")
+            metadata = metadata_value(ctx, meta) if meta is not None else None
+            factory = "base" if kind == "declarative_base" else "registry"
+            self.factories.append(FactoryDecl(name, span, factory, metadata))
+        else:
+            decl = constraint(ctx, call)
+            if decl is not None:
+                self.indexes.append(decl)
+
+    def set_attribute(self, parts: tuple[str, ...], value: ast.expr, stmt: ast.stmt) -> None:
+        ctx = self.ctx
+        span = ctx.span(stmt)
+        if parts[-1] == "metadata":
+            self.metadatas.append(MetaDataBinding(parts, metadata_value(ctx, value), span))
+        elif parts[-1] == "naming_convention" and isinstance(value, ast.Dict):
+            pairs = convention_pairs(value)
+            decl = MetaDataDecl(pairs, unreadable=pairs is None)
+            self.metadatas.append(MetaDataBinding(parts[:-1], decl, span, attribute=True))
+        elif len(parts) == 2 and isinstance(value, ast.Call):
+            callee = ctx.callee(value.func)
+            if callee is not None and callee.name in COLUMN_CALLS - {"Field"}:
+                col = column(ctx, value, callee, key=parts[1], span=span)
+                self.late_columns.append(LateColumn(parts[:1], col))
+
+
+def _db(ctx: Context, name: str, call: ast.Call, stmt: ast.stmt) -> DbDecl:
+    meta = kwarg(call, "metadata")
+    model_class = kwarg(call, "model_class")
+    autonaming = kwarg(call, "disable_autonaming")
+    return DbDecl(
+        name=name,
+        span=ctx.span(stmt),
+        metadata=metadata_value(ctx, meta) if meta is not None else None,
+        model_class=dotted(model_class) if model_class is not None else None,
+        autonaming=not (isinstance(autonaming, ast.Constant) and autonaming.value is True),
+    )
