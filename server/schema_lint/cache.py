@@ -8,6 +8,8 @@ fact classes and plain builtins, so a corrupt or foreign file is never trusted b
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import io
 import os
@@ -32,6 +34,20 @@ _ALLOWED_BUILTINS = frozenset(
 def content_key(data: bytes | str) -> str:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+@functools.cache
+def facts_fingerprint() -> str:
+    """A hash of the shape of every fact class: a cache from other code is never read."""
+    from schema_lint.facts import files, migrations, models, schema, source
+
+    parts = []
+    for module in (files, migrations, models, schema, source):
+        for name, value in sorted(vars(module).items()):
+            if dataclasses.is_dataclass(value) and isinstance(value, type):
+                fields = ",".join(f"{f.name}:{f.type}" for f in dataclasses.fields(value))
+                parts.append(f"{module.__name__}.{name}({fields})")
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=6).hexdigest()
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -59,7 +75,7 @@ class FactsCache:
     @property
     def file(self) -> Path:
         version = f"{sys.version_info.major}{sys.version_info.minor}"
-        return self.directory / f"facts-{__version__}-py{version}.pickle"
+        return self.directory / f"facts-{__version__}-py{version}-{facts_fingerprint()}.pickle"
 
     @classmethod
     def load(cls, directory: Path) -> FactsCache:

@@ -52,12 +52,15 @@ def build_schemas(project: Project) -> ProjectSchemas:
     dialect = project.config.dialect
     modules = [f.model for f in project.files.values() if f.model is not None]
     models = build_model_schema(modules, dialect=dialect)
-    convention = dict(models.naming_convention) or None
+    models_convention = dict(models.naming_convention) or None
     migrations: dict[str, Schema] = {}
     for environment in project.layout.environments:
         revisions = [f.migration for f in project.migrations_of(environment.name) if f.migration]
+        own = project.env_conventions.get(environment.name)
         migrations[environment.name] = replay_migrations(
-            revisions, dialect=dialect, naming_convention=convention
+            revisions,
+            dialect=dialect,
+            naming_convention=dict(own) if own is not None else models_convention,
         )
     return ProjectSchemas(models, migrations)
 

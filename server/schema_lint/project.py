@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from schema_lint.cache import FactsCache, content_key
@@ -24,7 +24,7 @@ from schema_lint.sources.discovery import (
     may_be_migration,
     may_declare_tables,
 )
-from schema_lint.sources.parse import ParseFailure, parse_python
+from schema_lint.sources.parse import Parsed, ParseFailure, parse_python
 from schema_lint.sources.suppression import ignore_file_codes, noqa_lines
 from schema_lint.sources.text import DecodeError, decode_source
 
@@ -41,6 +41,8 @@ class Project:
     config: Config
     layout: ProjectLayout
     files: Mapping[str, FileFacts]
+    env_conventions: Mapping[str, tuple[tuple[str, str], ...] | None] = field(default_factory=dict)
+    """Per environment: the naming convention its ``env.py`` defines (None: the models')."""
 
     def migrations_of(self, environment: str) -> list[FileFacts]:
         return [
@@ -105,6 +107,12 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
     """The layout of the project and, for each candidate file, its role and bytes."""
     environments = _environments(root, config)
     version_dirs = {os.path.normpath(d): env.name for env in environments for d in env.version_dirs}
+    recursive_dirs = {
+        os.path.normpath(d): env.name
+        for env in environments
+        if env.recursive
+        for d in env.version_dirs
+    }
     model_filter = [os.path.normpath(root / m) for m in config.models]
     candidates: dict[str, tuple[str, bytes]] = {}
     migration_files: dict[str, str] = {}
@@ -117,10 +125,11 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
             data = file.read_bytes()
         except OSError:
             continue
-        if parent in version_dirs:
+        environment = version_dirs.get(parent) or _recursive_owner(parent, recursive_dirs)
+        if environment is not None:
             if may_be_migration(data):
                 candidates[path] = (ROLE_MIGRATION, data)
-                migration_files[path] = version_dirs[parent]
+                migration_files[path] = environment
             continue
         if file.name == "env.py" and parent in env_scripts:
             continue
@@ -134,7 +143,9 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
             candidates[path] = (ROLE_MODEL, data)
     for directory, paths in heuristic_envs.items():
         name = os.path.relpath(directory, root)
-        environments.append(Environment(name, (directory,)))
+        script = os.path.dirname(directory)
+        has_env = os.path.isfile(os.path.join(script, "env.py"))
+        environments.append(Environment(name, (directory,), script if has_env else None))
         for path in paths:
             migration_files[path] = name
     layout = ProjectLayout(
@@ -144,6 +155,13 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
         migration_files=migration_files,
     )
     return layout, candidates
+
+
+def _recursive_owner(directory: str, recursive_dirs: Mapping[str, str]) -> str | None:
+    for root_dir, environment in recursive_dirs.items():
+        if _under(directory, root_dir):
+            return environment
+    return None
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -157,8 +175,13 @@ def _environments(root: Path, config: Config) -> list[Environment]:
     for entry in config.migrations:
         path = (root / entry).resolve()
         versions = path / "versions"
-        directory = versions if versions.is_dir() and (path / "env.py").exists() else path
-        environments.append(Environment(os.path.relpath(path, root), (str(directory),)))
+        is_script = versions.is_dir() and (path / "env.py").exists()
+        directory = versions if is_script else path
+        environments.append(
+            Environment(
+                os.path.relpath(path, root), (str(directory),), str(path) if is_script else None
+            )
+        )
     return environments
 
 
@@ -254,7 +277,27 @@ def _finish(
         ),
         migration_files,
     )
-    return Project(root, config, layout, files)
+    return Project(root, config, layout, files, _env_conventions(layout.environments))
+
+
+def _env_conventions(
+    environments: tuple[Environment, ...],
+) -> dict[str, tuple[tuple[str, str], ...] | None]:
+    from schema_lint.extract.env_settings import env_naming_convention
+
+    result: dict[str, tuple[tuple[str, str], ...] | None] = {}
+    for environment in environments:
+        result[environment.name] = None
+        if environment.script_dir is None:
+            continue
+        try:
+            text = decode_source(Path(environment.script_dir, "env.py").read_bytes()).text
+        except (OSError, DecodeError):
+            continue
+        parsed = parse_python(text)
+        if isinstance(parsed, Parsed):
+            result[environment.name] = env_naming_convention(parsed.tree)
+    return result
 
 
 def with_file_text(project: Project, path: str, text: str | None) -> Project:
@@ -271,13 +314,13 @@ def with_file_text(project: Project, path: str, text: str | None) -> Project:
             data: bytes | str = Path(path).read_bytes()
         except OSError:
             files.pop(path, None)
-            return Project(project.root, project.config, project.layout, files)
+            return replace(project, files=files)
     else:
         data = text
     role, environment = _role_of(project, path, data)
     if role is None:
         files.pop(path, None)
-        return Project(project.root, project.config, project.layout, files)
+        return replace(project, files=files)
     facts = extract_file(path, data, role, project.config.dialect)
     previous = project.files.get(path)
     broken = {"syntax-error", "decode-error"}
@@ -303,7 +346,7 @@ def with_file_text(project: Project, path: str, text: str | None) -> Project:
             layout.environments,
             {**layout.migration_files, path: environment},
         )
-    return Project(project.root, project.config, layout, files)
+    return replace(project, layout=layout, files=files)
 
 
 def _role_of(project: Project, path: str, data: bytes | str) -> tuple[str | None, str | None]:

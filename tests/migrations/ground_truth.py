@@ -529,7 +529,7 @@ def schema_lint_command() -> list[str]:
 @functools.cache
 def static_schema(path: Path) -> dict[str, Any]:
     """``schema-lint schema PATH --source migrations --format json``, parsed."""
-    args = [*schema_lint_command(), "schema", str(path), "--source", "migrations"]
+    args = [*schema_lint_command(), "schema", str(path), "--source", "migrations", "--no-cache"]
     result = subprocess.run(
         [*args, "--format", "json"],
         capture_output=True,

@@ -329,6 +329,7 @@ class _MigrationHost:
                 _opt_text(p, "schema"),
                 span,
                 bool(p.get("if_exists")),
+                isinstance(p.get("index_name"), FinalName),
             )
         )
 
@@ -401,6 +402,7 @@ class _MigrationHost:
                 type_,
                 span,
                 bool(p.get("if_exists")),
+                isinstance(p.get("constraint_name"), FinalName),
             )
         )
 

@@ -8,7 +8,7 @@ parsed are reported back so the caller can flag them as unanalysable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from schema_lint.facts.migrations import (
@@ -25,6 +25,7 @@ from schema_lint.facts.migrations import (
     UniqueDef,
 )
 from schema_lint.facts.source import Span
+from schema_lint.schema.naming import truncate_database
 
 _DIALECTS = {
     "postgresql": "postgres",
@@ -65,6 +66,10 @@ def operations_from_sql(sql: str, dialect: str, span: Span) -> SQLResult:
     for statement in statements:
         if statement is None:
             continue
+        if dialect == "postgresql":
+            for identifier in statement.find_all(exp.Identifier):
+                if not identifier.quoted:
+                    identifier.set("this", str(identifier.this).lower())
         try:
             ops = _statement_operations(statement, exp, span)
         except _Unsupported:
@@ -76,8 +81,20 @@ def operations_from_sql(sql: str, dialect: str, span: Span) -> SQLResult:
             ):
                 unparsed.append(text)
             continue
-        operations.extend(ops)
+        operations.extend(_database_names(op, dialect) for op in ops)
     return SQLResult(tuple(operations), tuple(unparsed))
+
+
+def _database_names(op: Operation, dialect: str) -> Operation:
+    """Names as the database stores them: PostgreSQL cuts identifiers at 63 bytes."""
+    if isinstance(op, CreateIndex) and op.index.name:
+        return replace(op, index=replace(op.index, name=truncate_database(op.index.name, dialect)))
+    if isinstance(op, DropIndex | DropConstraint):
+        return replace(op, name=truncate_database(op.name, dialect))
+    if isinstance(op, AddConstraint) and op.constraint.name:
+        name = truncate_database(op.constraint.name, dialect)
+        return replace(op, constraint=replace(op.constraint, name=name))
+    return op
 
 
 class _Unsupported(Exception):
@@ -113,7 +130,9 @@ def _statement_operations(statement: Any, exp: Any, span: Span) -> list[Operatio
         ops: list[Operation] = []
         for table in statement.args.get("expressions") or statement.args.get("tables") or []:
             name, schema = _table_parts(table)
-            ops.append(DropIndex(name, None, schema, span, bool(statement.args.get("exists"))))
+            ops.append(
+                DropIndex(name, None, schema, span, bool(statement.args.get("exists")), True)
+            )
         return ops
     if isinstance(statement, exp.Alter) and str(statement.args.get("kind", "")).upper() == "TABLE":
         table, schema = _table_parts(statement.this)
@@ -183,7 +202,13 @@ def _alter_action(
     if isinstance(action, exp.Drop) and str(action.args.get("kind", "")).upper() == "CONSTRAINT":
         return [
             DropConstraint(
-                _table_parts(t)[0], table, schema, None, span, bool(action.args.get("exists"))
+                _table_parts(t)[0],
+                table,
+                schema,
+                None,
+                span,
+                bool(action.args.get("exists")),
+                True,
             )
             for t in action.args.get("expressions") or action.args.get("tables") or []
         ]

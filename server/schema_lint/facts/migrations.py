@@ -144,6 +144,7 @@ class DropIndex:
     schema: str | None
     span: Span
     if_exists: bool = False
+    name_final: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,7 @@ class DropConstraint:
     """``unique``, ``foreignkey``, ``primary``, ``check`` or ``None`` (any)."""
     span: Span
     if_exists: bool = False
+    name_final: bool = False
 
 
 Operation = (

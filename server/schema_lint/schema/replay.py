@@ -80,6 +80,38 @@ class _TableState:
         return {c.name for c in self.columns}
 
 
+def _default_schema(op: Operation) -> Operation:
+    """PostgreSQL's ``public`` is the default schema: keys and references omit it."""
+    if getattr(op, "schema", None) == "public":
+        op = replace(op, schema=None)
+    if isinstance(op, CreateTable):
+        columns = tuple(
+            replace(
+                c,
+                foreign_keys=tuple(
+                    replace(fk, target=fk.target.removeprefix("public.")) for fk in c.foreign_keys
+                ),
+            )
+            for c in op.columns
+        )
+        constraints = tuple(
+            replace(c, ref_table=c.ref_table.removeprefix("public."))
+            if isinstance(c, ForeignKeyDef)
+            else c
+            for c in op.constraints
+        )
+        return replace(op, columns=columns, constraints=constraints)
+    if isinstance(op, AddColumn):
+        fks = tuple(
+            replace(fk, target=fk.target.removeprefix("public.")) for fk in op.column.foreign_keys
+        )
+        return replace(op, column=replace(op.column, foreign_keys=fks))
+    if isinstance(op, AddConstraint) and isinstance(op.constraint, ForeignKeyDef):
+        ref = op.constraint.ref_table.removeprefix("public.")
+        return replace(op, constraint=replace(op.constraint, ref_table=ref))
+    return op
+
+
 class _LazyTaken:
     """Membership in the names in use, scanning the schema only for a possible clash."""
 
@@ -184,6 +216,8 @@ class Replayer:
     # -- operations ---------------------------------------------------------------------
 
     def apply(self, op: Operation) -> None:
+        if self.dialect == "postgresql":
+            op = _default_schema(op)
         handler = getattr(self, f"_apply_{type(op).__name__}")
         handler(op)
 
@@ -363,7 +397,19 @@ class Replayer:
         if table is not None:
             self._add_index(table, op.index, op.span, declared_by="index")
 
+    def _dropped_name(
+        self, kind: str, name: str, final: bool, table: str | None, schema: str | None
+    ) -> str:
+        """A dropped object's name through a ``%(constraint_name)s`` convention."""
+        template = self.convention.get(kind, "")
+        if final or table is None or "constraint_name" not in template:
+            return name
+        target = NamingTarget(kind, table, schema, (), name=name)
+        resolved = convention_name(self.convention, target)
+        return truncate_generated(resolved, self.dialect) if resolved else name
+
     def _apply_DropIndex(self, op: DropIndex) -> None:
+        op = replace(op, name=self._dropped_name("ix", op.name, op.name_final, op.table, op.schema))
         candidates = (
             [self.tables.get(_key(op.table, op.schema))]
             if op.table
@@ -395,6 +441,12 @@ class Replayer:
         if table is None:
             return
         kind = op.type_
+        prefix = {"unique": "uq", "foreignkey": "fk", "check": "ck", "primary": "pk"}.get(
+            kind or "", "uq"
+        )
+        op = replace(
+            op, name=self._dropped_name(prefix, op.name, op.name_final, op.table, op.schema)
+        )
         found = False
         if kind in (None, "unique"):
             kept = [u for u in table.uniques if u.name != op.name]

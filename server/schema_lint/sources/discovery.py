@@ -67,6 +67,10 @@ class Environment:
 
     name: str
     version_dirs: tuple[str, ...]
+    script_dir: str | None = None
+    """The script location holding ``env.py``, when known."""
+    recursive: bool = False
+    """``recursive_version_locations``: revision files in subdirectories count too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +196,12 @@ def _environment_from_ini(root: Path, ini: Path) -> Environment | None:
         )
         dirs = _version_dirs(root, base, script, locations, separator)
         name = os.path.relpath(script, root)
-        return Environment(name, dirs)
+        recursive = parser.get(section, "recursive_version_locations", fallback="false")
+        return Environment(name, dirs, str(script), recursive.strip().lower() in _TRUE)
     return None
+
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
 
 
 def _version_dirs(
@@ -233,4 +241,5 @@ def _environment_from_pyproject(root: Path, pyproject: Path) -> Environment | No
         dirs = tuple(str(p) for loc in locations if (p := _resolve_location(root, root, str(loc))))
     else:
         dirs = (str(script / "versions"),)
-    return Environment(os.path.relpath(script, root), dirs)
+    recursive = section.get("recursive_version_locations") is True
+    return Environment(os.path.relpath(script, root), dirs, str(script), recursive)
