@@ -1,0 +1,127 @@
+"""The facts cache: reused when nothing changed, exact after edits, renames and deletes,
+and never trusted when corrupt or foreign."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from schema_lint.cache import FactsCache
+from schema_lint.config import load_config
+from schema_lint.engine import check
+from schema_lint.project import load_project
+
+FIXTURE = Path(__file__).resolve().parents[1] / "cli" / "fixtures" / "shop"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "shop"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def run(root: Path, cache_dir: Path) -> tuple[list[tuple[str, str, int]], FactsCache]:
+    cache = FactsCache.load(cache_dir)
+    project = load_project(root, load_config(root), cache=cache)
+    result = check(project)
+    found = sorted((d.code, Path(d.span.path).name, d.span.line) for d in result.diagnostics)
+    return found, cache
+
+
+def fresh(root: Path) -> list[tuple[str, str, int]]:
+    result = check(load_project(root, load_config(root)))
+    return sorted((d.code, Path(d.span.path).name, d.span.line) for d in result.diagnostics)
+
+
+def test_warm_run_reuses_every_file(shop: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cold, first = run(shop, cache_dir)
+    assert first.dirty and (cache_dir / ".gitignore").read_text().strip().endswith("*")
+    warm, second = run(shop, cache_dir)
+    assert warm == cold
+    assert not second.dirty and len(second.used) == len(first.used) == 3
+
+
+def test_edit_rename_and_delete_are_seen(shop: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    run(shop, cache_dir)
+    models = shop / "app" / "models.py"
+    models.write_text(
+        models.read_text().replace(
+            '    sa.Column("group_id", sa.ForeignKey("groups.id"), nullable=False),\n',
+            '    sa.Column("group_id", sa.ForeignKey("groups.id"), nullable=False),\n'
+            '    sa.UniqueConstraint("user_id", "group_id"),\n',
+        )
+    )
+    edited, cache = run(shop, cache_dir)
+    assert edited == fresh(shop) and "SL001" not in [f[0] for f in edited]
+    assert len(cache.used) == 3 and cache.dirty
+
+    renamed = shop / "app" / "shop_models.py"
+    models.rename(renamed)
+    after_rename, _ = run(shop, cache_dir)
+    assert after_rename == fresh(shop)
+    assert {f[1] for f in after_rename} == {"shop_models.py"}
+
+    (shop / "migrations" / "versions" / "0002_orders.py").unlink()
+    after_delete, cache = run(shop, cache_dir)
+    assert after_delete == fresh(shop) == []
+    assert all(Path(key[0]).name != "0002_orders.py" for key in cache.entries)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not a pickle at all",
+        pickle.dumps(
+            {"magic": "schema-lint-facts", "format": 1, "version": "0.0.0", "entries": {}}
+        ),
+        pickle.dumps({"magic": "something-else"}),
+        b"\x80\x04\x95" + b"\x00" * 20,
+    ],
+    ids=["garbage", "other-version", "foreign", "truncated"],
+)
+def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(
+    shop: Path, tmp_path: Path, payload: bytes
+) -> None:
+    cache_dir = tmp_path / "cache"
+    expected, cache = run(shop, cache_dir)
+    cache.file.write_bytes(payload)
+    again, rebuilt = run(shop, cache_dir)
+    assert again == expected and rebuilt.dirty
+    assert FactsCache.load(cache_dir).entries
+
+
+def test_cache_refuses_foreign_classes(shop: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    expected, cache = run(shop, cache_dir)
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (print, ("pwned",))
+
+    cache.file.write_bytes(pickle.dumps({"magic": "schema-lint-facts", "entries": Evil()}))
+    again, rebuilt = run(shop, cache_dir)
+    assert again == expected and rebuilt.dirty
+
+
+def test_cli_no_cache_and_cache_dir(shop: Path, tmp_path: Path) -> None:
+    import os
+
+    from schema_lint.cli import main
+
+    cwd = os.getcwd()
+    os.chdir(shop)
+    try:
+        main(["check", "--no-cache", "--quiet"])
+        assert not (shop / ".schema_lint_cache").exists()
+        main(["check", "--quiet", "--cache-dir", str(tmp_path / "elsewhere")])
+        assert not (shop / ".schema_lint_cache").exists()
+        assert any((tmp_path / "elsewhere").glob("facts-*.pickle"))
+        main(["check", "--quiet"])
+        assert any((shop / ".schema_lint_cache").glob("facts-*.pickle"))
+    finally:
+        os.chdir(cwd)
