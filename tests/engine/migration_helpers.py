@@ -26,7 +26,5 @@ def header(revision: str, down: str | None = None) -> str:
 
 
 def replay(*sources: str, dialect: str = "postgresql", **kw: object) -> Schema:
-    migrations = [
-        migration(src, f"{i:04d}.py", dialect) for i, src in enumerate(sources)
-    ]
+    migrations = [migration(src, f"{i:04d}.py", dialect) for i, src in enumerate(sources)]
     return replay_migrations(migrations, dialect=dialect, **kw)  # type: ignore[arg-type]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from schema_lint.config import ConfigError, load_config
 
 
@@ -22,12 +21,15 @@ def test_defaults(tmp_path: Path) -> None:
 
 
 def test_rule_options_by_slug_or_code(tmp_path: Path) -> None:
-    config = config_with(tmp_path, (
-        "select = ['SL']\nignore = ['SL002']\n"
-        "[tool.schema-lint.junction-missing-unique]\nbookkeeping-columns = ['stamp']\n"
-        "[tool.schema-lint.SL002]\nignore-indexes = ['ix_search_*']\n"
-        "[tool.schema-lint.per-file-ignores]\n'legacy/*' = ['SL001']\n"
-    ))
+    config = config_with(
+        tmp_path,
+        (
+            "select = ['SL']\nignore = ['SL002']\n"
+            "[tool.schema-lint.junction-missing-unique]\nbookkeeping-columns = ['stamp']\n"
+            "[tool.schema-lint.SL002]\nignore-indexes = ['ix_search_*']\n"
+            "[tool.schema-lint.per-file-ignores]\n'legacy/*' = ['SL001']\n"
+        ),
+    )
     assert config.select == ("SL",) and config.ignore == ("SL002",)
     assert config.options("SL001")["bookkeeping-columns"] == ("stamp",)
     assert config.options("SL002")["ignore-indexes"] == ("ix_search_*",)
@@ -42,8 +44,10 @@ def test_rule_options_by_slug_or_code(tmp_path: Path) -> None:
         ("dialect = 'postgres'\n", "dialect must be one of"),
         ("exclude = [1]\n", "exclude must be a list of strings"),
         ("[tool.schema-lint.SL002]\nignore = ['x']\n", "unknown option SL002.ignore"),
-        ("[tool.schema-lint.SL001]\nbookkeeping-columns = 'x'\n",
-         "SL001.bookkeeping-columns must be a list"),
+        (
+            "[tool.schema-lint.SL001]\nbookkeeping-columns = 'x'\n",
+            "SL001.bookkeeping-columns must be a list",
+        ),
     ],
 )
 def test_bad_configuration_names_the_key(tmp_path: Path, body: str, message: str) -> None:

@@ -19,32 +19,38 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 
 def test_alembic_ini_and_models(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
-        "migrations/env.py": "import sqlalchemy\nfrom app.models import Base\n",
-        "migrations/versions/0001_init.py": REVISION.format(rev="0001"),
-        "app/models.py": MODEL,
-        "app/utils.py": "def helper():\n    return 1\n",
-        ".venv/pyvenv.cfg": "",
-        ".venv/lib/site.py": MODEL,
-        "node_modules/x/models.py": MODEL,
-        "build/lib/app/models.py": MODEL,
-    })
-    layout, candidates = discover(tmp_path, load_config(tmp_path))
+    write(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+            "migrations/env.py": "import sqlalchemy\nfrom app.models import Base\n",
+            "migrations/versions/0001_init.py": REVISION.format(rev="0001"),
+            "app/models.py": MODEL,
+            "app/utils.py": "def helper():\n    return 1\n",
+            ".venv/pyvenv.cfg": "",
+            ".venv/lib/site.py": MODEL,
+            "node_modules/x/models.py": MODEL,
+            "build/lib/app/models.py": MODEL,
+        },
+    )
+    layout, _ = discover(tmp_path, load_config(tmp_path))
     assert [e.name for e in layout.environments] == ["migrations"]
     assert list(layout.migration_files) == [str(tmp_path / "migrations/versions/0001_init.py")]
     assert set(layout.model_files) == {str(tmp_path / "app/models.py")}
 
 
 def test_version_locations_and_pyproject_alembic(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "pyproject.toml": (
-            "[tool.alembic]\nscript_location = 'db'\n"
-            "version_locations = ['db/versions', 'plugins/versions']\n"
-        ),
-        "db/versions/a.py": REVISION.format(rev="a"),
-        "plugins/versions/b.py": REVISION.format(rev="b"),
-    })
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                "[tool.alembic]\nscript_location = 'db'\n"
+                "version_locations = ['db/versions', 'plugins/versions']\n"
+            ),
+            "db/versions/a.py": REVISION.format(rev="a"),
+            "plugins/versions/b.py": REVISION.format(rev="b"),
+        },
+    )
     layout, _ = discover(tmp_path, load_config(tmp_path))
     assert [e.name for e in layout.environments] == ["db"]
     assert set(layout.migration_files.values()) == {"db"}
@@ -52,28 +58,35 @@ def test_version_locations_and_pyproject_alembic(tmp_path: Path) -> None:
 
 
 def test_unconfigured_versions_directory_is_found(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "service/migrations/versions/1.py": REVISION.format(rev="1"),
-        "other/migrations/versions/2.py": REVISION.format(rev="2"),
-    })
+    write(
+        tmp_path,
+        {
+            "service/migrations/versions/1.py": REVISION.format(rev="1"),
+            "other/migrations/versions/2.py": REVISION.format(rev="2"),
+        },
+    )
     layout, _ = discover(tmp_path, load_config(tmp_path))
     assert sorted(e.name for e in layout.environments) == [
-        "other/migrations/versions", "service/migrations/versions"
+        "other/migrations/versions",
+        "service/migrations/versions",
     ]
 
 
 def test_configured_paths_and_exclude(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "pyproject.toml": (
-            "[tool.schema-lint]\nmodels = ['src/models']\nmigrations = ['db']\n"
-            "exclude = ['src/models/legacy']\n"
-        ),
-        "db/env.py": "",
-        "db/versions/1.py": REVISION.format(rev="1"),
-        "src/models/user.py": MODEL,
-        "src/models/legacy/old.py": MODEL,
-        "src/other.py": MODEL,
-    })
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                "[tool.schema-lint]\nmodels = ['src/models']\nmigrations = ['db']\n"
+                "exclude = ['src/models/legacy']\n"
+            ),
+            "db/env.py": "",
+            "db/versions/1.py": REVISION.format(rev="1"),
+            "src/models/user.py": MODEL,
+            "src/models/legacy/old.py": MODEL,
+            "src/other.py": MODEL,
+        },
+    )
     layout, _ = discover(tmp_path, load_config(tmp_path))
     assert set(layout.model_files) == {str(tmp_path / "src/models/user.py")}
     assert list(layout.migration_files.values()) == ["db"]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from schema_lint.facts.migrations import AddColumn, CreateIndex, CreateTable, DropIndex
-
 from migration_helpers import header, migration
+from schema_lint.facts.migrations import AddColumn, CreateIndex, CreateTable, DropIndex
 
 
 def test_literal_ops_become_operations_with_spans() -> None:
-    m = migration(header("a") + (
-        "def upgrade():\n"
-        "    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n"
-        "    op.create_index(op.f('ix_t_id'), 't', ['id'], unique=True)\n"
-    ))
+    m = migration(
+        header("a")
+        + (
+            "def upgrade():\n"
+            "    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n"
+            "    op.create_index(op.f('ix_t_id'), 't', ['id'], unique=True)\n"
+        )
+    )
     assert [type(op) for op in m.operations] == [CreateTable, CreateIndex]
     index = m.operations[1]
     assert isinstance(index, CreateIndex)
@@ -30,24 +32,33 @@ def test_annotated_header_and_merge_revision() -> None:
         "def upgrade() -> None:\n    pass\n"
     )
     assert (m.revision, m.down_revisions, m.branch_labels, m.depends_on) == (
-        "m", ("a", "b"), ("feature",), ("x",)
+        "m",
+        ("a", "b"),
+        ("feature",),
+        ("x",),
     )
 
 
 def test_constants_fstrings_loops_and_helpers_are_evaluated() -> None:
-    m = migration(header("a") + (
-        "TABLES = ('users', 'teams')\n"
-        "PREFIX = 'ix'\n"
-        "COLUMNS = {'users': ['email', 'name'], 'teams': ['slug']}\n"
-        "def _index(table, column, unique=False):\n"
-        "    op.create_index(f'{PREFIX}_{table}_' + column, table, [column], unique=unique)\n"
-        "def upgrade():\n"
-        "    for table in TABLES:\n"
-        "        for column in COLUMNS[table]:\n"
-        "            _index(table, column, unique=column == 'slug')\n"
-    ))
-    created = [(op.table, op.index.name, op.index.unique) for op in m.operations
-               if isinstance(op, CreateIndex)]
+    m = migration(
+        header("a")
+        + (
+            "TABLES = ('users', 'teams')\n"
+            "PREFIX = 'ix'\n"
+            "COLUMNS = {'users': ['email', 'name'], 'teams': ['slug']}\n"
+            "def _index(table, column, unique=False):\n"
+            "    op.create_index(f'{PREFIX}_{table}_' + column, table, [column], unique=unique)\n"
+            "def upgrade():\n"
+            "    for table in TABLES:\n"
+            "        for column in COLUMNS[table]:\n"
+            "            _index(table, column, unique=column == 'slug')\n"
+        )
+    )
+    created = [
+        (op.table, op.index.name, op.index.unique)
+        for op in m.operations
+        if isinstance(op, CreateIndex)
+    ]
     assert created == [
         ("users", "ix_users_email", False),
         ("users", "ix_users_name", False),
@@ -80,28 +91,34 @@ def test_dialect_branches_follow_the_target_dialect() -> None:
 
 
 def test_batch_alter_table_supplies_the_table() -> None:
-    m = migration(header("a") + (
-        "def upgrade():\n"
-        "    with op.batch_alter_table('users', schema=None) as batch_op:\n"
-        "        batch_op.add_column(sa.Column('age', sa.Integer(), nullable=True, index=True))\n"
-        "        batch_op.drop_index('ix_users_old')\n"
-    ))
+    m = migration(
+        header("a")
+        + (
+            "def upgrade():\n"
+            "    with op.batch_alter_table('users', schema=None) as batch_op:\n"
+            "        batch_op.add_column(sa.Column('age', sa.Integer(), nullable=True, index=True))\n"
+            "        batch_op.drop_index('ix_users_old')\n"
+        )
+    )
     add, drop = m.operations
     assert isinstance(add, AddColumn) and add.table == "users" and add.column.index
     assert isinstance(drop, DropIndex) and drop.table == "users"
 
 
 def test_dynamic_statements_are_reported_not_guessed() -> None:
-    m = migration(header("a") + (
-        "import os\n"
-        "def upgrade():\n"
-        "    op.create_index('ix_a', os.environ['TABLE'], ['a'])\n"
-        "    if os.environ.get('X'):\n"
-        "        op.drop_table('t')\n"
-        "    for t in get_tables():\n"
-        "        op.drop_table(t)\n"
-        "    op.create_index('ix_ok', 't', ['a'])\n"
-    ))
+    m = migration(
+        header("a")
+        + (
+            "import os\n"
+            "def upgrade():\n"
+            "    op.create_index('ix_a', os.environ['TABLE'], ['a'])\n"
+            "    if os.environ.get('X'):\n"
+            "        op.drop_table('t')\n"
+            "    for t in get_tables():\n"
+            "        op.drop_table(t)\n"
+            "    op.create_index('ix_ok', 't', ['a'])\n"
+        )
+    )
     assert [op.index.name for op in m.operations if isinstance(op, CreateIndex)] == ["ix_ok"]
     assert [(p.kind, p.span.line) for p in m.problems] == [
         ("unanalysable", 7),
@@ -112,13 +129,16 @@ def test_dynamic_statements_are_reported_not_guessed() -> None:
 
 
 def test_raw_sql_in_execute_is_parsed() -> None:
-    m = migration(header("a") + (
-        "def upgrade():\n"
-        "    op.execute('CREATE UNIQUE INDEX CONCURRENTLY ix_u ON users (lower(email))')\n"
-        "    op.execute(sa.text('UPDATE users SET a = 1'))\n"
-        "    op.execute('ALTER TABLE user_roles ADD CONSTRAINT uq_ur UNIQUE (user_id, role_id)')\n"
-        "    op.execute('DROP INDEX IF EXISTS ix_old')\n"
-    ))
+    m = migration(
+        header("a")
+        + (
+            "def upgrade():\n"
+            "    op.execute('CREATE UNIQUE INDEX CONCURRENTLY ix_u ON users (lower(email))')\n"
+            "    op.execute(sa.text('UPDATE users SET a = 1'))\n"
+            "    op.execute('ALTER TABLE user_roles ADD CONSTRAINT uq_ur UNIQUE (user_id, role_id)')\n"
+            "    op.execute('DROP INDEX IF EXISTS ix_old')\n"
+        )
+    )
     kinds = [type(op).__name__ for op in m.operations]
     assert kinds == ["CreateIndex", "AddConstraint", "DropIndex"]
     create = m.operations[0]
@@ -128,10 +148,9 @@ def test_raw_sql_in_execute_is_parsed() -> None:
 
 
 def test_unparseable_ddl_is_unanalysable() -> None:
-    m = migration(header("a") + (
-        "def upgrade():\n"
-        "    op.execute('CREATE INDEX ix_weird ON ((((')\n"
-    ))
+    m = migration(
+        header("a") + ("def upgrade():\n    op.execute('CREATE INDEX ix_weird ON ((((')\n")
+    )
     assert m.operations == ()
     assert [p.kind for p in m.problems] == ["unanalysable"]
 
@@ -146,12 +165,15 @@ def test_non_revision_file_is_not_a_migration() -> None:
 
 
 def test_runaway_loops_stop_with_a_problem() -> None:
-    m = migration(header("a") + (
-        "def upgrade():\n"
-        "    def f(n):\n"
-        "        return f(n + 1)\n"
-        "    f(0)\n"
-        "    op.create_index('ix_after', 't', ['a'])\n"
-    ))
+    m = migration(
+        header("a")
+        + (
+            "def upgrade():\n"
+            "    def f(n):\n"
+            "        return f(n + 1)\n"
+            "    f(0)\n"
+            "    op.create_index('ix_after', 't', ['a'])\n"
+        )
+    )
     assert any("too deep" in p.message for p in m.problems)
     assert [op.index.name for op in m.operations if isinstance(op, CreateIndex)] == ["ix_after"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from schema_lint.schema.serialize import schema_to_dict
-
 from migration_helpers import header, replay
+from schema_lint.schema.serialize import schema_to_dict
 
 USERS = header("0001") + (
     "def upgrade():\n"
@@ -27,13 +26,19 @@ def test_create_table_produces_postgres_names() -> None:
         "name": {"nullable": True, "primary_key": False},
     }
     assert table["primary_key"] == ["id"]
-    assert table["indexes"] == [{"name": "ix_users_team_id", "columns": ["team_id"],
-                                 "unique": False}]
+    assert table["indexes"] == [
+        {"name": "ix_users_team_id", "columns": ["team_id"], "unique": False}
+    ]
     assert table["unique_constraints"] == [{"name": "users_email_key", "columns": ["email"]}]
-    assert table["foreign_keys"] == [{
-        "name": "users_team_id_fkey", "columns": ["team_id"], "ref_table": "teams",
-        "ref_columns": ["id"], "ondelete": "CASCADE",
-    }]
+    assert table["foreign_keys"] == [
+        {
+            "name": "users_team_id_fkey",
+            "columns": ["team_id"],
+            "ref_table": "teams",
+            "ref_columns": ["id"],
+            "ondelete": "CASCADE",
+        }
+    ]
 
 
 def test_sqlite_leaves_unnamed_constraints_unnamed() -> None:
@@ -43,8 +48,11 @@ def test_sqlite_leaves_unnamed_constraints_unnamed() -> None:
 
 
 def test_naming_convention_applies_unless_name_is_final() -> None:
-    convention = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-                  "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
+    convention = {
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    }
     second = header("0002", "0001") + (
         "def upgrade():\n"
         "    op.create_unique_constraint(None, 'users', ['name', 'team_id'])\n"
@@ -52,7 +60,8 @@ def test_naming_convention_applies_unless_name_is_final() -> None:
     )
     table = schema_to_dict(replay(USERS, second, naming_convention=convention))["tables"]["users"]
     assert {u["name"] for u in table["unique_constraints"]} == {
-        "uq_users_email", "uq_users_name_team_id"
+        "uq_users_email",
+        "uq_users_name_team_id",
     }
     assert table["foreign_keys"][0]["name"] == "fk_users_team_id_teams"
     assert {i["name"] for i in table["indexes"]} == {"ix_users_team_id", "my_index"}
@@ -106,7 +115,9 @@ def test_renames_are_carried_into_references() -> None:
     assert set(tables) == {"groups", "users"}
     fk = tables["users"]["foreign_keys"][0]
     assert (fk["columns"], fk["ref_table"], fk["ref_columns"]) == (
-        ["group_id"], "groups", ["group_id"]
+        ["group_id"],
+        "groups",
+        ["group_id"],
     )
     assert tables["users"]["indexes"][0]["columns"] == ["group_id"]
     assert tables["users"]["columns"]["group_id"]["nullable"] is False

@@ -6,9 +6,8 @@ import ast
 import sys
 
 import pytest
-
 from schema_lint.project import ROLE_MIGRATION, ROLE_MODEL, extract_file
-from schema_lint.sources.parse import ParseFailure, Parsed, parse_python
+from schema_lint.sources.parse import Parsed, ParseFailure, parse_python
 from schema_lint.sources.positions import LineIndex
 from schema_lint.sources.text import DecodeError, decode_source
 
@@ -35,8 +34,12 @@ def test_bad_files_become_problems_not_exceptions() -> None:
     assert [p.kind for p in binary.problems] == ["decode-error"]
     empty = extract_file("e.py", b"", ROLE_MIGRATION, "postgresql")
     assert empty.migration is None and empty.problems == ()
-    half = extract_file("v.py", b"revision = 'a'\ndown_revision = None\ndef upgrade(:\n",
-                        ROLE_MIGRATION, "postgresql")
+    half = extract_file(
+        "v.py",
+        b"revision = 'a'\ndown_revision = None\ndef upgrade(:\n",
+        ROLE_MIGRATION,
+        "postgresql",
+    )
     assert [p.kind for p in half.problems] == ["syntax-error"]
 
 
