@@ -96,7 +96,7 @@ def test_batch_alter_table_supplies_the_table() -> None:
         + (
             "def upgrade():\n"
             "    with op.batch_alter_table('users', schema=None) as batch_op:\n"
-            "        batch_op.add_column(sa.Column('age', sa.Integer(), nullable=True, index=True))\n"
+            "        batch_op.add_column(sa.Column('age', sa.Integer(), index=True))\n"
             "        batch_op.drop_index('ix_users_old')\n"
         )
     )
@@ -135,7 +135,8 @@ def test_raw_sql_in_execute_is_parsed() -> None:
             "def upgrade():\n"
             "    op.execute('CREATE UNIQUE INDEX CONCURRENTLY ix_u ON users (lower(email))')\n"
             "    op.execute(sa.text('UPDATE users SET a = 1'))\n"
-            "    op.execute('ALTER TABLE user_roles ADD CONSTRAINT uq_ur UNIQUE (user_id, role_id)')\n"
+            "    op.execute('ALTER TABLE user_roles ADD CONSTRAINT uq_ur UNIQUE (user_id, role_id)'"
+            ")\n"
             "    op.execute('DROP INDEX IF EXISTS ix_old')\n"
         )
     )
