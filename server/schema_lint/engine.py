@@ -88,6 +88,7 @@ def check(project: Project, *, only_paths: Collection[str] | None = None) -> Che
             if _keep(diagnostic, project, only_paths):
                 diagnostics.append(diagnostic)
     problems = [p for f in files.values() for p in f.problems]
+    problems.extend(_incomplete_tables(schemas))
     problems.extend(schemas.models.problems)
     for schema in schemas.migrations.values():
         problems.extend(schema.problems)
@@ -95,6 +96,34 @@ def check(project: Project, *, only_paths: Collection[str] | None = None) -> Che
     return CheckResult(
         tuple(sorted(set(diagnostics), key=lambda d: d.sort_key)), unique_problems, schemas
     )
+
+
+def _incomplete_tables(schemas: ProjectSchemas) -> list[Problem]:
+    """Tables the rules do not judge, and why: unknown is not a finding."""
+    problems = []
+    for table in schemas.models.tables.values():
+        if table.incomplete and table.span is not None:
+            problems.append(
+                Problem(
+                    "incomplete-table",
+                    f"model table `{table.qualified_name}` is not checked: "
+                    + "; ".join(table.incomplete),
+                    table.span,
+                )
+            )
+    for schema in schemas.migrations.values():
+        for table in schema.tables.values():
+            model = schemas.models.tables.get(table.qualified_name)
+            if table.incomplete and model is not None and model.span is not None:
+                problems.append(
+                    Problem(
+                        "incomplete-table",
+                        f"the migrations' `{table.qualified_name}` is not compared with the model: "
+                        + "; ".join(dict.fromkeys(table.incomplete)),
+                        model.span,
+                    )
+                )
+    return problems
 
 
 def _keep(diagnostic: Diagnostic, project: Project, only_paths: Collection[str] | None) -> bool:

@@ -118,6 +118,7 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
     migration_files: dict[str, str] = {}
     heuristic_envs: dict[str, list[str]] = {}
     env_scripts = {os.path.normpath(os.path.dirname(d)) for d in version_dirs}
+    env_scripts |= {os.path.normpath(e.script_dir) for e in environments if e.script_dir}
     for file in iter_python_files(root, config.exclude):
         path = str(file)
         parent = os.path.dirname(path)
@@ -131,13 +132,14 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
                 candidates[path] = (ROLE_MIGRATION, data)
                 migration_files[path] = environment
             continue
-        if file.name == "env.py" and parent in env_scripts:
-            continue
+        if any(_under(parent, script) for script in env_scripts):
+            continue  # env.py, script templates, frozen model copies kept for migrations
         if not config.migrations and may_be_migration(data):
             candidates[path] = (ROLE_UNKNOWN, data)
             heuristic_envs.setdefault(parent, []).append(path)
             continue
-        if may_declare_tables(data) and (
+        reexports = file.name == "__init__.py" and b"import" in data
+        if (may_declare_tables(data) or reexports) and (
             not model_filter or any(_under(path, m) for m in model_filter)
         ):
             candidates[path] = (ROLE_MODEL, data)

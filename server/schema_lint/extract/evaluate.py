@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import operator
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -111,6 +112,10 @@ class _Break(Exception):
 
 class _Continue(Exception):
     pass
+
+
+class _UncertainExit(Exception):
+    """A branch that cannot be evaluated may return, raise, break or continue."""
 
 
 class _Stop(Exception):
@@ -252,7 +257,7 @@ class Evaluator:
         func = self.module_scope.get(name)
         if not isinstance(func, LocalFunction):
             return False
-        with contextlib.suppress(_Stop):
+        with contextlib.suppress(_Stop, _UncertainExit):
             self._call_local(func, [], {}, func.node)
         return True
 
@@ -269,6 +274,8 @@ class Evaluator:
             self.exec_block(func.node.body, scope)
         except _Return as ret:
             return ret.value
+        except _UncertainExit:
+            return Unknown("the function may return early")
         finally:
             self.depth -= 1
         return None
@@ -303,8 +310,16 @@ class Evaluator:
     # -- statements ---------------------------------------------------------------------
 
     def exec_block(self, body: Sequence[ast.stmt], scope: dict[str, Any]) -> None:
-        for stmt in body:
-            self.exec_stmt(stmt, scope)
+        for i, stmt in enumerate(body):
+            try:
+                self.exec_stmt(stmt, scope)
+            except _UncertainExit:
+                for rest in body[i + 1 :]:
+                    if self.host.performs_operations(rest, scope):
+                        self.host.unanalysable(
+                            rest, "it may not run: an earlier branch may leave early"
+                        )
+                raise
 
     def exec_stmt(self, stmt: ast.stmt, scope: dict[str, Any]) -> None:
         self.steps += 1
@@ -318,7 +333,16 @@ class Evaluator:
             self.host.unanalysable(stmt, f"`{type(stmt).__name__.lower()}` statement")
 
     def _exec_Expr(self, stmt: ast.Expr, scope: dict[str, Any]) -> None:
-        self.eval(stmt.value, scope)
+        value = stmt.value
+        if isinstance(value, ast.Call):
+            func = self.eval(value.func, scope)
+            if isinstance(func, ModuleRef) and not _is_library(func.dotted):
+                self.host.unanalysable(
+                    stmt, f"calls `{func.dotted.lstrip('.')}`, defined outside this file; "
+                    "its operations are not replayed"
+                )
+                return
+        self.eval(value, scope)
 
     def _exec_Assign(self, stmt: ast.Assign, scope: dict[str, Any]) -> None:
         value = self.eval(stmt.value, scope)
@@ -422,6 +446,8 @@ class Evaluator:
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                     scope[sub.id] = Unknown(f"assigned under an unknown {what}")
+        if _may_leave(body, in_loop=isinstance(stmt, ast.For | ast.While)):
+            raise _UncertainExit
 
     def _assign(self, target: ast.expr, value: Any, scope: dict[str, Any]) -> None:
         if isinstance(target, ast.Name):
@@ -681,6 +707,40 @@ class Evaluator:
         if isinstance(func, SACall):
             return SACall(f"{func.name}()", tuple(args), kwargs, node)
         return Unknown("call")
+
+
+_LIBRARIES = frozenset({"sqlalchemy", "alembic", "sqlmodel", "sqlalchemy_utils", "geoalchemy2"})
+
+
+def _is_library(dotted: str) -> bool:
+    """A call into the standard library or SQLAlchemy/Alembic cannot hide operations."""
+    top = dotted.split(".", 1)[0]
+    return bool(top) and (top in _LIBRARIES or top in sys.stdlib_module_names)
+
+
+def _may_leave(body: Sequence[ast.stmt], *, in_loop: bool) -> bool:
+    """Whether ``body`` may return or raise (or break/continue an enclosing loop)."""
+    for stmt in body:
+        if isinstance(stmt, ast.Return | ast.Raise):
+            return True
+        if isinstance(stmt, ast.Break | ast.Continue) and not in_loop:
+            return True
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        inner_loop = in_loop or isinstance(stmt, ast.For | ast.While | ast.AsyncFor)
+        for field_name in ("body", "orelse", "finalbody", "handlers"):
+            children = getattr(stmt, field_name, None)
+            if (
+                isinstance(children, list)
+                and children
+                and _may_leave(
+                    [c for c in children if isinstance(c, ast.stmt)]
+                    + [s for h in children if isinstance(h, ast.ExceptHandler) for s in h.body],
+                    in_loop=inner_loop,
+                )
+            ):
+                return True
+    return False
 
 
 def _dispatch(prefix: str) -> dict[type, Callable[..., Any]]:

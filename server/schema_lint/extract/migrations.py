@@ -41,6 +41,7 @@ from schema_lint.facts.migrations import (
     ForeignKeyDef,
     ForeignKeyRef,
     IndexDef,
+    MarkIncomplete,
     Migration,
     Operation,
     PrimaryKeyDef,
@@ -171,6 +172,8 @@ class _MigrationHost:
         if (span.line, span.col) in self.reported:
             return
         self.reported.add((span.line, span.col))
+        for table in _tables_named_in(node):
+            self._emit(MarkIncomplete(table, None, f"{reason} (line {span.line})", span))
         line = self.lines.line_text(span.line).strip()
         self.problems.append(Problem("unanalysable", f"skipped `{_shorten(line)}`: {reason}", span))
 
@@ -466,6 +469,37 @@ class _MigrationHost:
             tuple(fks),
             self.lines.span(call.node),
         )
+
+
+_TABLE_POSITION = {
+    name: params.index(table)
+    for name, params in _SIGNATURES.items()
+    for table in ("table_name", "source_table", "old_table_name")
+    if table in params
+}
+
+
+def _tables_named_in(node: ast.AST) -> list[str]:
+    """Literal table names given to operations inside a statement that was skipped."""
+    tables: list[str] = []
+    for sub in ast.walk(node):
+        if not (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)):
+            continue
+        name = sub.func.attr
+        candidates: list[ast.expr] = [
+            k.value
+            for k in sub.keywords
+            if k.arg in {"table_name", "source_table", "old_table_name"}
+        ]
+        position = _TABLE_POSITION.get(name)
+        if position is not None and len(sub.args) > position:
+            candidates.append(sub.args[position])
+        if name == "batch_alter_table" and sub.args:
+            candidates.append(sub.args[0])
+        for candidate in candidates:
+            if isinstance(candidate, ast.Constant) and isinstance(candidate.value, str):
+                tables.append(candidate.value)
+    return list(dict.fromkeys(tables))
 
 
 def _bind(name: str, batch: Any, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:

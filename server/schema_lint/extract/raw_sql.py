@@ -8,6 +8,7 @@ parsed are reported back so the caller can flag them as unanalysable.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -50,6 +51,7 @@ def operations_from_sql(sql: str, dialect: str, span: Span) -> SQLResult:
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
     read = _DIALECTS.get(dialect, "postgres")
     operations: list[Operation] = []
     unparsed: list[str] = []

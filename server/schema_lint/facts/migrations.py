@@ -167,6 +167,16 @@ class DropConstraint:
     name_final: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class MarkIncomplete:
+    """A statement that could not be evaluated may change this table."""
+
+    table: str
+    schema: str | None
+    reason: str
+    span: Span
+
+
 Operation = (
     CreateTable
     | DropTable
@@ -178,6 +188,7 @@ Operation = (
     | DropIndex
     | AddConstraint
     | DropConstraint
+    | MarkIncomplete
 )
 
 

@@ -35,7 +35,7 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
     for schema in context.migrations.values():
         for key, db_table in schema.tables.items():
             model = context.models.tables.get(key)
-            if model is None or model.incomplete or model.span is None:
+            if model is None or model.incomplete or model.span is None or db_table.incomplete:
                 continue
             for index in db_table.indexes:
                 marker = (key, index.name, index.columns)

@@ -35,6 +35,11 @@ BOOKKEEPING_COLUMNS = (
     "added_by",
     "added_by_id",
     "version_id",
+    "changed_on",
+    "changed_by",
+    "changed_by_id",
+    "created_by_fk",
+    "changed_by_fk",
 )
 
 

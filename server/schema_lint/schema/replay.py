@@ -26,6 +26,7 @@ from schema_lint.facts.migrations import (
     DropTable,
     ForeignKeyDef,
     IndexDef,
+    MarkIncomplete,
     Migration,
     Operation,
     PrimaryKeyDef,
@@ -63,6 +64,7 @@ class _TableState:
     uniques: list[UniqueConstraint] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     checks: list[CheckConstraint] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
 
     def freeze(self) -> Table:
         return Table(
@@ -74,6 +76,7 @@ class _TableState:
             unique_constraints=tuple(self.uniques),
             foreign_keys=tuple(self.foreign_keys),
             check_constraints=tuple(self.checks),
+            incomplete=tuple(self.incomplete),
         )
 
     def column_names(self) -> set[str]:
@@ -317,6 +320,11 @@ class Replayer:
                 declared_by=declared_by,
             )
         )
+
+    def _apply_MarkIncomplete(self, op: MarkIncomplete) -> None:
+        table = self.tables.get(_key(op.table, op.schema))
+        if table is not None:
+            table.incomplete.append(op.reason)
 
     def _apply_DropTable(self, op: DropTable) -> None:
         if self._table(op.table, op.schema, op.span) is not None:

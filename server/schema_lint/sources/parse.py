@@ -59,6 +59,9 @@ def _parse_newer_grammar(text: str, filename: str, error: ParseFailure) -> Parse
     def blank(node: libcst.CSTNode) -> None:
         pos = positions[node]
         start, end = pos.start.line, pos.end.line
+        decorators = getattr(node, "decorators", ())
+        if decorators:
+            start = min(start, *(positions[d].start.line for d in decorators))
         indent = len(lines[start - 1]) - len(lines[start - 1].lstrip())
         lines[start - 1] = " " * indent + "pass"
         for i in range(start, end):
