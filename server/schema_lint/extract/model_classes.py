@@ -7,17 +7,15 @@ import ast
 from schema_lint.extract.model_calls import (
     COLUMN_CALLS,
     COLUMN_WRAPPERS,
-    CONSTRAINT_KINDS,
     RELATIONSHIP_CALLS,
     column,
-    constraint,
     metadata_value,
     relationship,
     table,
-    table_args,
-    type_decl,
 )
+from schema_lint.extract.model_constraints import CONSTRAINT_KINDS, constraint, table_args
 from schema_lint.extract.model_context import Context, dotted, str_const, template
+from schema_lint.extract.model_types import type_decl
 from schema_lint.facts.models import (
     ClassDecl,
     ColumnDecl,
@@ -162,13 +160,16 @@ class _ClassReader:
 
     def dunder(self, key: str, value: ast.expr | None, span: Span) -> None:
         ctx = self.ctx
-        if key == "__tablename__" and value is not None:
-            self.tablename = TablenameDecl(span, str_const(value))
+        if value is None:  # an annotation only, e.g. `__table_args__: Any`
+            return
+        if key == "__tablename__":
+            none = isinstance(value, ast.Constant) and value.value is None
+            self.tablename = TablenameDecl(span, str_const(value), none=none)
         elif key == "__table_args__":
             self.table_args = table_args(ctx, value, span, None, declared_attr=False)
         elif key == "__abstract__":
             self.abstract = isinstance(value, ast.Constant) and value.value is True
-        elif key == "__table__" and value is not None:
+        elif key == "__table__":
             callee = ctx.callee(value.func) if isinstance(value, ast.Call) else None
             if isinstance(value, ast.Call) and callee is not None and callee.name == "Table":
                 self.table = table(ctx, value, callee, None)

@@ -32,6 +32,7 @@ _MODIFIERS = {
     "nullslast": "NULLS LAST",
 }
 _OPAQUE_LIMIT = 200
+_MAX_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,18 +81,56 @@ def has_star_kwargs(call: ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords)
 
 
+def read_bool(call: ast.Call, name: str, reasons: list[str]) -> bool | None:
+    """An explicit ``name=True/False``; None when absent or ``None``."""
+    node = kwarg(call, name)
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool)):
+        return node.value
+    reasons.append(f"{name}= is not a literal")
+    return None
+
+
+def optional_str(node: ast.expr | None, what: str, reasons: list[str]) -> str | None:
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return None
+    value = str_const(node)
+    if value is None:
+        reasons.append(f"{what} is not a literal")
+    return value
+
+
 class Context:
     """Reads nodes of one file: ``imports`` maps local names to what they import."""
 
-    __slots__ = ("_lines", "dbs", "imports", "path")
+    __slots__ = ("_ascii", "_callees", "_lines", "dbs", "imports", "path", "stars")
 
-    def __init__(self, path: str, text: str, imports: dict[str, Import], dbs: set[str]) -> None:
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        imports: dict[str, Import],
+        dbs: set[str],
+        *,
+        stars: bool = False,
+    ) -> None:
         self.path = path
+        self.stars = stars
+        """The file has ``from x import *``: unknown names may come from there."""
         self._lines = LineIndex(path, text)
+        self._ascii = text.isascii()
+        self._callees: dict[Dotted, Callee | None] = {}
         self.imports = imports
         self.dbs = dbs
 
     def span(self, node: ast.AST) -> Span:
+        if self._ascii:  # byte offsets are code-point offsets
+            line = getattr(node, "lineno", 1)
+            end_line = getattr(node, "end_lineno", None) or line
+            col = getattr(node, "col_offset", 0)
+            end_col = getattr(node, "end_col_offset", None) or 0
+            return Span(self.path, line, col, end_line, end_col)
         return self._lines.span(node)
 
     def first_line(self, node: ast.AST) -> Span:
@@ -117,11 +156,19 @@ class Context:
         parts = dotted(func)
         if parts is None:
             return None
+        if parts in self._callees:
+            return self._callees[parts]
+        found = self._callees[parts] = self._callee(parts)
+        return found
+
+    def _callee(self, parts: Dotted) -> Callee | None:
         head = parts[0]
         imp = self.imports.get(head)
         if imp is None:
             if head in self.dbs and len(parts) >= 2:
                 return _callee(parts[-1], None, parts)
+            if self.stars:  # the resolver checks what the star import provides
+                return _callee(parts[-1], parts[:-1] if len(parts) > 1 else parts, parts)
             return None
         if imp.level == 0:
             full = f"{imp.module}.{imp.name}" if imp.name else imp.module
@@ -136,12 +183,14 @@ class Context:
 
     # --- expressions ---------------------------------------------------------------------
 
-    def expr(self, node: ast.expr) -> Expr:
+    def expr(self, node: ast.expr, depth: int = 0) -> Expr:
         """An index item, constraint column or foreign key target."""
+        if depth > _MAX_DEPTH:
+            return self.opaque(node)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return Lit(node.value)
         if isinstance(node, ast.Lambda):
-            return self.expr(node.body)
+            return self.expr(node.body, depth + 1)
         parts = dotted(node)
         if parts is not None:
             return Ref(parts)
@@ -151,24 +200,24 @@ class Context:
             if base is not None and key is not None:
                 return Ref((*base, key))
         if isinstance(node, ast.Call):
-            return self._call_expr(node)
+            return self._call_expr(node, depth + 1)
         return self.opaque(node)
 
-    def _call_expr(self, node: ast.Call) -> Expr:
+    def _call_expr(self, node: ast.Call, depth: int) -> Expr:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in _MODIFIERS and not node.args:
-            return Modified(self.expr(func.value), _MODIFIERS[func.attr])
+            return Modified(self.expr(func.value, depth), _MODIFIERS[func.attr])
         callee = self.callee(func)
-        if callee is None or node.keywords and callee.name not in ("text", "literal_column"):
+        if callee is None or (node.keywords and callee.name not in ("text", "literal_column")):
             return self.opaque(node)
         if callee.func:
-            return Func(callee.name, tuple(self.expr(a) for a in node.args))
+            return Func(callee.name, tuple(self.expr(a, depth) for a in node.args))
         if callee.name in ("text", "literal_column") and len(node.args) == 1:
             text = str_const(node.args[0])
             if text is not None:
                 return SqlText(text)
         if callee.name in _MODIFIERS and len(node.args) == 1:
-            return Modified(self.expr(node.args[0]), _MODIFIERS[callee.name])
+            return Modified(self.expr(node.args[0], depth), _MODIFIERS[callee.name])
         return self.opaque(node)
 
     def opaque(self, node: ast.AST) -> Opaque:
@@ -206,7 +255,10 @@ def template(node: ast.expr, cls: str) -> str | Template | None:
 
     Returns a plain string when nothing depends on the class, None when unreadable.
     """
-    parts = _template_parts(node, cls)
+    try:
+        parts = _template_parts(node, cls)
+    except RecursionError:  # absurdly long concatenations
+        parts = None
     if parts is None:
         return None
     if all(kind == "text" for kind, _ in parts):

@@ -12,16 +12,15 @@ from collections.abc import Iterator
 from schema_lint.extract.model_calls import (
     COLUMN_CALLS,
     column,
-    constraint,
     convention_pairs,
-    is_type_alias,
     metadata_call,
     metadata_value,
     table,
-    type_decl,
 )
 from schema_lint.extract.model_classes import read_class
+from schema_lint.extract.model_constraints import constraint
 from schema_lint.extract.model_context import Context, dotted, kwarg
+from schema_lint.extract.model_types import is_type_alias, type_decl
 from schema_lint.facts.models import (
     ClassDecl,
     ConstraintDecl,
@@ -44,8 +43,8 @@ __all__ = ["extract_model_file"]
 def extract_model_file(path: str, text: str, tree: ast.Module) -> ModelModule:
     """The schema declarations of one file (``tree`` is ``parse_python(text).tree``)."""
     imports, stars = _imports(tree)
-    ctx = Context(path, text, imports, set())
-    ctx.dbs.update(_db_names(ctx, tree))
+    dbs = _db_names(Context(path, text, imports, set()), tree)
+    ctx = Context(path, text, imports, dbs, stars=bool(stars))
     reader = _ModuleReader(ctx)
     for stmt in _statements(tree.body):
         reader.statement(stmt)

@@ -14,9 +14,8 @@ believing the construct.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
-from schema_lint.facts.source import Problem, Span
+from schema_lint.facts.source import Span
 
 Dotted = tuple[str, ...]
 
@@ -79,7 +78,7 @@ class Opaque:
     source: str
 
 
-Expr = Union[Ref, Lit, SqlText, Func, Modified, Opaque]
+Expr = Ref | Lit | SqlText | Func | Modified | Opaque
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +93,7 @@ class Template:
     parts: tuple[tuple[str, str], ...]
 
 
-Name = Union[str, Template, None]
+Name = str | Template | None
 
 
 # --- columns and constraints ----------------------------------------------------------------
@@ -195,7 +194,7 @@ class MetaDataDecl:
     unreadable: bool = False
 
 
-MetaDataValue = Union[MetaDataDecl, Ref]
+MetaDataValue = MetaDataDecl | Ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +219,8 @@ class TablenameDecl:
     span: Span
     value: Name
     declared_attr: bool = False
+    none: bool = False
+    """``__tablename__ = None``: no table of its own (single-table inheritance)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,4 +348,3 @@ class ModelModule:
     conventions: tuple[ConventionDecl, ...] = ()
     names: tuple[NameAlias, ...] = ()
     late_columns: tuple[LateColumn, ...] = ()
-    problems: tuple[Problem, ...] = ()

@@ -26,7 +26,7 @@ class Problem:
 
     ``kind`` is a short slug: ``syntax-error``, ``decode-error``, ``unanalysable``,
     ``revision-cycle``, ``missing-revision``, ``duplicate-revision``, ``ignored-constraint``,
-    ``detached-index``, ``unresolved-base``, ``configuration``.
+    ``detached-index``, ``unresolved-base``, ``invalid-table-args``, ``configuration``.
     """
 
     kind: str

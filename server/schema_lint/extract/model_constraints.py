@@ -1,0 +1,156 @@
+"""``Index``/constraint calls and ``__table_args__`` read into declarations."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+
+from schema_lint.extract.model_context import (
+    Callee,
+    Context,
+    has_star_kwargs,
+    kwarg,
+    optional_str,
+    read_bool,
+    str_const,
+    template,
+)
+from schema_lint.facts.models import ConstraintDecl, Expr, Name, SqlText, TableArgsDecl
+from schema_lint.facts.source import Span
+
+CONSTRAINT_KINDS = {
+    "Index": "index",
+    "UniqueConstraint": "unique",
+    "PrimaryKeyConstraint": "primary_key",
+    "ForeignKeyConstraint": "foreign_key",
+    "CheckConstraint": "check",
+}
+
+
+def constraint(ctx: Context, node: ast.expr, cls: str | None = None) -> ConstraintDecl | None:
+    """An ``Index``/constraint call, possibly wrapped in ``.ddl_if(dialect=...)``."""
+    reasons: list[str] = []
+    dialect = None
+    outer = node
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "ddl_if"
+        and isinstance(node.func.value, ast.Call)
+    ):
+        dialect = optional_str(kwarg(node, "dialect"), "ddl_if(dialect=)", reasons)
+        node = node.func.value
+    if not isinstance(node, ast.Call):
+        return None
+    callee = ctx.callee(node.func)
+    if callee is None or callee.name not in CONSTRAINT_KINDS:
+        return None
+    decl = _constraint_call(ctx, node, callee, cls, reasons)
+    return replace(decl, span=ctx.span(outer), dialect=dialect) if outer is not node else decl
+
+
+def _constraint_call(
+    ctx: Context, call: ast.Call, callee: Callee, cls: str | None, reasons: list[str]
+) -> ConstraintDecl:
+    kind = CONSTRAINT_KINDS[callee.name]
+    args = list(call.args)
+    name_node = kwarg(call, "name")
+    sqltext = None
+    targets: tuple[Expr, ...] = ()
+    if kind == "index" and args:
+        name_node = args.pop(0)
+    elif kind == "check":
+        text = ctx.expr(args.pop(0)) if args else None
+        sqltext = text.text if isinstance(text, SqlText) else getattr(text, "value", None)
+        if sqltext is None:
+            reasons.append("CheckConstraint text cannot be read")
+    elif kind == "foreign_key":
+        columns = args.pop(0) if args else kwarg(call, "columns")
+        refs = args.pop(0) if args else kwarg(call, "refcolumns")
+        args = _sequence(columns, reasons)
+        targets = tuple(ctx.expr(n) for n in _sequence(refs, reasons))
+    items: list[Expr] = []
+    for arg in args:
+        if isinstance(arg, ast.Starred):
+            reasons.append(f"*args of {callee.name} cannot be read")
+        else:
+            items.append(ctx.expr(arg))
+    if has_star_kwargs(call):
+        reasons.append(f"**kwargs of {callee.name} cannot be read")
+    where = kwarg(call, "postgresql_where")
+    return ConstraintDecl(
+        kind=kind,
+        span=ctx.span(call),
+        name=_name(name_node, cls, reasons),
+        items=tuple(items),
+        unique=bool(read_bool(call, "unique", reasons)) if kind == "index" else False,
+        where=ctx.where_text(where) if where is not None else None,
+        targets=targets,
+        ondelete=optional_str(kwarg(call, "ondelete"), "ondelete=", reasons),
+        sqltext=sqltext,
+        via=callee.via,
+        unreadable=tuple(reasons),
+    )
+
+
+def _sequence(node: ast.expr | None, reasons: list[str]) -> list[ast.expr]:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return list(node.elts)
+    reasons.append("ForeignKeyConstraint columns cannot be read")
+    return []
+
+
+def _name(node: ast.expr | None, cls: str | None, reasons: list[str]) -> Name:
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return None
+    value = str_const(node)
+    if value is not None:
+        return value
+    if cls is not None:
+        evaluated = template(node, cls)
+        if evaluated is not None:
+            return evaluated
+    reasons.append("a constraint name cannot be read")
+    return None
+
+
+def table_args(
+    ctx: Context, node: ast.expr | None, span: Span, cls: str | None, *, declared_attr: bool
+) -> TableArgsDecl:
+    """``__table_args__``: a tuple, a dict, or a tuple ending in a dict."""
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return TableArgsDecl(span, declared_attr=declared_attr)
+    reasons: list[str] = []
+    options: ast.Dict | None = None
+    if isinstance(node, ast.Dict):
+        elements: list[ast.expr] = []
+        options = node
+    elif isinstance(node, ast.Tuple):
+        elements = list(node.elts)
+        if elements and isinstance(elements[-1], ast.Dict):
+            last = elements.pop()
+            assert isinstance(last, ast.Dict)
+            options = last
+    elif isinstance(node, (ast.Call, ast.List, ast.Set, ast.Constant, ast.ListComp)) and (
+        not isinstance(node, ast.Call) or constraint(ctx, node, cls) is not None
+    ):
+        return TableArgsDecl(span, declared_attr=declared_attr, invalid=True)
+    else:
+        reason = "__table_args__ is computed and cannot be read"
+        return TableArgsDecl(span, declared_attr=declared_attr, unreadable=(reason,))
+    items: list[ConstraintDecl] = []
+    for element in elements:
+        decl = constraint(ctx, element, cls)
+        if decl is not None:
+            items.append(decl)
+        elif not (isinstance(element, ast.Constant) and element.value is None):
+            reasons.append(f"__table_args__ item `{ctx.opaque(element).source}` cannot be read")
+    schema = None
+    if options is not None:
+        for key_node, value in zip(options.keys, options.values, strict=False):
+            key = str_const(key_node) if key_node is not None else None
+            if key is None:
+                reasons.append("__table_args__ options cannot be read")
+            elif key == "schema":
+                schema = optional_str(value, "__table_args__ schema", reasons)
+    return TableArgsDecl(span, tuple(items), schema, declared_attr, False, tuple(reasons))

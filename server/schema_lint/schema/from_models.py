@@ -1,0 +1,222 @@
+"""The schema the models declare, resolved across every model file of a project.
+
+This reproduces what SQLAlchemy's declarative machinery (and Flask-SQLAlchemy, SQLModel)
+puts in ``MetaData`` at import time, from :class:`ModelModule` facts only: nothing is
+imported or executed. What cannot be read statically makes a table ``incomplete`` with a
+reason instead of being guessed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+from schema_lint.facts.models import Dotted, Lit, ModelModule, Ref, RelationshipDecl, TableDecl
+from schema_lint.facts.schema import Schema, Table
+from schema_lint.schema.model_classes import ClassNode, Hierarchy
+from schema_lint.schema.model_columns import CBuild, resolve_column
+from schema_lint.schema.model_mapping import ClassMapper, camel_to_snake_case
+from schema_lint.schema.model_state import (
+    CONSTRUCTS,
+    BuildState,
+    attaches,
+    refs,
+    unreadable_items,
+)
+from schema_lint.schema.model_symbols import Attr, Env, Local, Project
+from schema_lint.schema.model_tables import Finalizer, Pending, TBuild
+
+__all__ = ["build_model_schema", "camel_to_snake_case"]
+
+
+def build_model_schema(modules: Sequence[ModelModule], *, dialect: str = "postgresql") -> Schema:
+    """Tables, problems and naming convention declared by ``modules`` (a whole project)."""
+    return _Builder(modules, dialect).build()
+
+
+class _Builder:
+    def __init__(self, modules: Sequence[ModelModule], dialect: str) -> None:
+        project = Project(modules)
+        self.state = BuildState(project, Hierarchy(project), dialect)
+        self.project = project
+        self.classes = self.state.classes
+        self.mapper = ClassMapper(self.state)
+
+    def build(self) -> Schema:
+        state = self.state
+        for env in self.project.envs:
+            for decl in env.module.tables:
+                state.core_table(env, decl)
+        for node in self.classes.all():
+            self.mapper.map(node)
+        for node in self.classes.all():
+            self._class_constraint_problems(node)
+            if node.table is None and self._looks_like_a_model(node):
+                self.mapper.ancestry_reasons(node)
+        for env in self.project.envs:
+            self._late_columns(env)
+            self._module_constraints(env)
+        by_name: dict[str, TBuild] = {}
+        for tb in state.tables:
+            by_name.setdefault(tb.qualified_name, tb)
+            by_name.setdefault(tb.name, tb)
+        for node in self.classes.all():
+            for rel in node.decl.relationships:
+                self._secondary(node.env, rel, by_name)
+        finalizer = Finalizer(state.dialect, self._resolve_ref)
+        tables: dict[str, Table] = {}
+        for tb in state.tables:
+            table = finalizer.table(tb)
+            key = table.qualified_name
+            if key in tables:
+                first = tables[key]
+                reason = f"table {key} is declared more than once"
+                tables[key] = replace(first, incomplete=(*first.incomplete, reason))
+            else:
+                tables[key] = table
+        return Schema(
+            tables=tables, problems=tuple(state.problems), naming_convention=self._convention()
+        )
+
+    # --- late additions ----------------------------------------------------------------
+
+    def _late_columns(self, env: Env) -> None:
+        for late in env.module.late_columns:
+            node = self.classes.node(self.project.resolve(env, late.owner))
+            if node is None or node.table is None:
+                continue
+            if not self.state.verified(env, late.column.via, late.column.style):
+                continue
+            col, reasons = resolve_column(self.project, env, late.column)
+            tb = node.table
+            if tb.add_column(col):
+                node.attrs[col.attr or col.name] = (tb, col)
+            for reason in reasons:
+                tb.add_reason(reason)
+
+    def _module_constraints(self, env: Env) -> None:
+        for item in env.module.indexes:
+            if not self.state.verified(env, item.via, CONSTRUCTS[item.kind]):
+                continue
+            construct = CONSTRUCTS[item.kind]
+            if not attaches(item):
+                if unreadable_items(item.items):
+                    continue
+                if item.kind == "index":
+                    self.state.problem(
+                        "detached-index",
+                        f"{construct}() outside a table without any column object (only "
+                        "names as strings or text): it is attached to no table and never "
+                        "created",
+                        item.span,
+                    )
+                else:
+                    self.state.problem(
+                        "ignored-constraint",
+                        f"{construct}() outside a table with columns given as strings is "
+                        "attached to no table and ignored",
+                        item.span,
+                    )
+                continue
+            for ref in refs(item.items):
+                found = self._resolve_ref(env, ref.parts)
+                if found is not None:
+                    name = item.name if isinstance(item.name, str) else None
+                    found[0].pending.append(Pending(item, env, name))
+                    break
+
+    def _class_constraint_problems(self, node: ClassNode) -> None:
+        for item in node.decl.constraints:
+            construct = CONSTRUCTS[item.kind]
+            if not self.state.verified(node.env, item.via, construct):
+                continue
+            if unreadable_items(item.items):
+                continue
+            if not attaches(item):
+                self.state.problem(
+                    "ignored-constraint",
+                    f"{construct}() written in the body of {node.decl.name} with columns as "
+                    "strings is silently ignored by SQLAlchemy: put it in __table_args__",
+                    item.span,
+                )
+            elif not self.classes.is_mapped(node) and not self.classes.unresolved(node):
+                self.state.problem(
+                    "ignored-constraint",
+                    f"{construct}() in the body of {node.decl.name}, which is not mapped, is "
+                    "never attached to a table: declare it in __table_args__ (with "
+                    "@declared_attr on a mixin)",
+                    item.span,
+                )
+
+    def _looks_like_a_model(self, node: ClassNode) -> bool:
+        """A class with an unreadable base that declares table things (worth a problem)."""
+        decl = node.decl
+        if not node.unresolved:
+            return False
+        if decl.tablename or decl.table or decl.table_args or ("table", "True") in decl.keywords:
+            return True
+        return any(
+            (
+                c.style in ("Column", "mapped_column", "Field")
+                and self.state.verified(node.env, c.via, c.style)
+            )
+            or (c.annotation is not None and c.annotation.container == "Mapped")
+            for c in decl.columns
+        )
+
+    def _secondary(self, env: Env, rel: RelationshipDecl, by_name: dict[str, TBuild]) -> None:
+        if not self.state.verified(env, rel.via, "relationship"):
+            return
+        target = rel.secondary
+        tb: TBuild | None = None
+        if isinstance(target, Lit):
+            tb = by_name.get(target.value)
+            if tb is None and target.value.replace(".", "").isidentifier():
+                target = Ref(tuple(target.value.split(".")))
+        if isinstance(target, Ref):
+            symbol = self.project.resolve(env, target.parts)
+            if isinstance(symbol, Attr) and symbol.rest == ("__table__",):
+                symbol = symbol.owner
+            node = self.classes.node(symbol)
+            if node is not None and node.table is not None:
+                tb = node.table
+            elif isinstance(symbol, Local) and isinstance(symbol.decl, TableDecl):
+                tb = self.state.core.get(id(symbol.decl))
+        if tb is not None:
+            tb.secondary_of.append(rel.span)
+
+    # --- references --------------------------------------------------------------------
+
+    def _resolve_ref(self, env: Env, parts: Dotted) -> tuple[TBuild, CBuild] | None:
+        """``Model.attr``, ``Model.__table__.c.key`` or ``table.c.key`` as a column."""
+        symbol = self.project.resolve(env, parts)
+        if not isinstance(symbol, Attr):
+            return None
+        rest = symbol.rest
+        node = self.classes.node(symbol.owner)
+        if node is not None:
+            if len(rest) == 1:
+                return node.attrs.get(rest[0])
+            if len(rest) == 3 and rest[0] == "__table__" and rest[1] in ("c", "columns"):
+                tb = node.table
+                if tb is not None and rest[2] in tb.by_key:
+                    return tb, tb.by_key[rest[2]]
+            return None
+        if (
+            isinstance(symbol.owner.decl, TableDecl)
+            and len(rest) == 2
+            and rest[0] in ("c", "columns")
+        ):
+            tb = self.state.core.get(id(symbol.owner.decl))
+            if tb is not None and rest[1] in tb.by_key:
+                return tb, tb.by_key[rest[1]]
+        return None
+
+    def _convention(self) -> tuple[tuple[str, str], ...]:
+        counts = Counter(id(tb.meta) for tb in self.state.tables)
+        if not counts:
+            return ()
+        most = counts.most_common(1)[0][0]
+        meta = next(tb.meta for tb in self.state.tables if id(tb.meta) == most)
+        return tuple((meta.effective() or {}).items())

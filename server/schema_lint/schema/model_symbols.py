@@ -1,0 +1,263 @@
+"""Names across the files of a project: imports, modules found by path suffix, definitions.
+
+A dotted module name is mapped to a file by the suffix of its path (``app.models.user`` is
+``.../app/models/user.py`` or ``.../app/models/user/__init__.py``), preferring the file
+closest to the importing one; relative imports are resolved from the importing file's
+directory. Names from SQLAlchemy, SQLModel, Flask-SQLAlchemy and the typing modules are
+:class:`Lib`; anything else that cannot be found is :class:`Unread`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from schema_lint.facts.models import (
+    ClassDecl,
+    ConventionDecl,
+    DbDecl,
+    Dotted,
+    FactoryDecl,
+    Import,
+    MetaDataBinding,
+    ModelModule,
+    NameAlias,
+    TableDecl,
+    TypeAliasDecl,
+)
+
+LIBRARIES = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy"})
+HARMLESS = frozenset(
+    {"typing", "typing_extensions", "abc", "builtins", "dataclasses", "enum", "collections"}
+)
+"""Modules whose classes may appear as bases without contributing columns."""
+_BUILTINS = frozenset(dir(builtins))
+_MAX_DEPTH = 24
+
+Definition = (
+    ClassDecl | TableDecl | TypeAliasDecl | DbDecl | FactoryDecl | MetaDataBinding | ConventionDecl
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Lib:
+    """A library name, e.g. ``sqlalchemy.orm.DeclarativeBase``."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A name from a module that was not given; ``project`` when it looks like ours."""
+
+    reason: str
+    project: bool = False
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Local:
+    """A definition in one of the project's files."""
+
+    env: Env
+    decl: Definition
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Attr:
+    """An attribute path on a local definition: ``Base.metadata``, ``User.email``."""
+
+    owner: Local
+    rest: Dotted
+
+
+class Env:
+    """One module of the project and its names."""
+
+    __slots__ = ("defs", "imports", "model_heads", "module", "path", "stars")
+
+    def __init__(self, module: ModelModule) -> None:
+        self.module = module
+        self.path = posixpath.normpath(module.path.replace("\\", "/"))
+        self.imports = {imp.local: imp for imp in module.imports}
+        self.stars = module.star_imports
+        self.defs: dict[str, Definition | NameAlias] = {}
+        groups: Sequence[Sequence[Definition | NameAlias]] = (
+            module.conventions,
+            module.names,
+            module.aliases,
+            [m for m in module.metadatas if len(m.target) == 1 and not m.attribute],
+            module.dbs,
+            module.factories,
+            module.tables,
+            module.classes,
+        )
+        for group in groups:
+            for decl in group:
+                self.defs[_def_name(decl)] = decl
+        self.model_heads = {
+            base[0]
+            for cls in module.classes
+            for base in cls.bases
+            if base is not None and len(base) == 2 and base[1] == "Model"
+        }
+        """Names used as ``<name>.Model`` bases here: a Flask-SQLAlchemy ``db``."""
+
+
+Symbol = Lib | Unread | Local | Attr | Env
+
+
+def _def_name(decl: Definition | NameAlias) -> str:
+    if isinstance(decl, MetaDataBinding):
+        return decl.target[0]
+    if isinstance(decl, TableDecl):
+        return decl.var or ""
+    return decl.name
+
+
+class Project:
+    """Resolves dotted names written in one module to what they denote."""
+
+    def __init__(self, modules: Sequence[ModelModule]) -> None:
+        self.envs = [Env(m) for m in modules]
+        self._by_path = {env.path: env for env in self.envs}
+        self._by_dotted: dict[str, list[Env]] = {}
+        self._path_parts: set[str] = set()
+        for env in self.envs:
+            parts = env.path.split("/")
+            parts[-1] = parts[-1].removesuffix(".py")
+            if parts[-1] == "__init__":
+                parts.pop()
+            parts = [p for p in parts if p and p != "."]
+            self._path_parts.update(parts)
+            for i in range(len(parts)):
+                self._by_dotted.setdefault(".".join(parts[i:]), []).append(env)
+        self._memo: dict[tuple[int, str], Symbol | None] = {}
+
+    # --- modules -------------------------------------------------------------------------
+
+    def find_module(self, env: Env, module: str, level: int) -> Env | Lib | Unread:
+        if level:
+            base = posixpath.dirname(env.path)
+            for _ in range(level - 1):
+                base = posixpath.dirname(base)
+            stem = posixpath.join(base, *module.split(".")) if module else base
+            for candidate in (f"{stem}.py", posixpath.join(stem, "__init__.py")):
+                found = self._by_path.get(posixpath.normpath(candidate))
+                if found is not None:
+                    return found
+            return Unread(f"module {'.' * level}{module} is not analysed", project=True)
+        top = module.split(".", 1)[0]
+        if top in LIBRARIES or top in HARMLESS:
+            return Lib(module)
+        candidates = self._by_dotted.get(module)
+        if candidates:
+            return max(candidates, key=lambda c: _common_prefix(c.path, env.path))
+        return Unread(f"module {module} is not analysed", project=top in self._path_parts)
+
+    def _submodule(self, env: Env, name: str) -> Env | None:
+        if not env.path.endswith("/__init__.py"):
+            return None
+        base = posixpath.join(posixpath.dirname(env.path), name)
+        return self._by_path.get(f"{base}.py") or self._by_path.get(f"{base}/__init__.py")
+
+    # --- names ---------------------------------------------------------------------------
+
+    def lookup(self, env: Env, name: str, depth: int = 0) -> Symbol | None:
+        """What ``name`` denotes at the top level of ``env``; None for builtins/undefined."""
+        key = (id(env), name)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = Unread(f"{name}: circular import")
+        result = self._lookup(env, name, depth)
+        self._memo[key] = result
+        return result
+
+    def _lookup(self, env: Env, name: str, depth: int) -> Symbol | None:
+        if depth > _MAX_DEPTH:
+            return Unread(f"{name}: too many indirections")
+        decl = env.defs.get(name)
+        if isinstance(decl, NameAlias):
+            return self.resolve(env, decl.target, depth + 1)
+        if decl is not None:
+            return Local(env, decl)
+        imp = env.imports.get(name)
+        if imp is not None:
+            return self._imported(env, imp, depth)
+        unread: Unread | None = None
+        for star in env.stars:
+            module = self.find_module(env, star.module, star.level)
+            if isinstance(module, Env):
+                found = self.lookup(module, name, depth + 1)
+                if found is not None:
+                    return found
+            elif isinstance(module, Lib):
+                if name not in _BUILTINS:
+                    return Lib(f"{module.name}.{name}")
+            else:
+                unread = module
+        if name in _BUILTINS:
+            return None
+        return unread
+
+    def _imported(self, env: Env, imp: Import, depth: int) -> Symbol:
+        if imp.name is None:
+            return self.find_module(env, imp.module, 0)
+        module = self.find_module(env, imp.module, imp.level)
+        if isinstance(module, Lib):
+            return Lib(f"{module.name}.{imp.name}" if module.name else imp.name)
+        if isinstance(module, Unread):
+            return module
+        found = self.lookup(module, imp.name, depth + 1)
+        if found is not None:
+            return found
+        sub = self._submodule(module, imp.name)
+        if sub is not None:
+            return sub
+        return Unread(f"{imp.name} is not found in {module.path}", project=True)
+
+    def resolve(self, env: Env, parts: Dotted, depth: int = 0) -> Symbol | None:
+        """What the dotted name ``parts`` written in ``env`` denotes."""
+        symbol = self.lookup(env, parts[0], depth)
+        start = 1
+        imp = env.imports.get(parts[0])
+        if isinstance(symbol, Unread) and imp is not None and imp.name is None and not imp.level:
+            for end in range(len(parts), 1, -1):  # `import app.models` then `app.models.X`
+                module = self.find_module(env, ".".join(parts[:end]), 0)
+                if isinstance(module, Env):
+                    symbol, start = module, end
+                    break
+        for i in range(start, len(parts)):
+            part = parts[i]
+            if isinstance(symbol, Lib):
+                symbol = Lib(f"{symbol.name}.{part}")
+            elif isinstance(symbol, Env):
+                found = self.lookup(symbol, part, depth + 1)
+                if found is None:
+                    found = self._submodule(symbol, part)
+                symbol = found if found is not None else Unread(f"{part} is not found")
+            elif isinstance(symbol, Local):
+                return Attr(symbol, parts[i:])
+            else:
+                return symbol
+        return symbol
+
+    def is_sqlalchemy(self, env: Env, via: Dotted | None, name: str) -> bool:
+        """Whether ``<via>.<name>`` (or ``name`` re-exported as ``via``) is SQLAlchemy's."""
+        if via is None:
+            return True
+        symbol = self.resolve(env, via)
+        if isinstance(symbol, Env):
+            symbol = self.lookup(symbol, name)
+        if isinstance(symbol, Local):
+            return isinstance(symbol.decl, DbDecl)
+        if isinstance(symbol, Lib):
+            return symbol.name.split(".", 1)[0] in LIBRARIES
+        if isinstance(symbol, Unread):
+            return symbol.project or via[0] in env.model_heads
+        return False
+
+
+def _common_prefix(a: str, b: str) -> int:
+    return len(posixpath.commonprefix([a, b]))

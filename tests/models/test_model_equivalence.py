@@ -1,0 +1,41 @@
+"""The correctness bar: for every fixture project, the schema read statically equals the
+``MetaData`` that SQLAlchemy / Flask-SQLAlchemy / SQLModel build when the models are
+imported (in a subprocess), table by table, with PostgreSQL's names."""
+
+from __future__ import annotations
+
+import pytest
+from model_helpers import FIXTURES, PROJECTS, comparable, project_modules, real_tables
+from schema_lint.schema.from_models import build_model_schema
+
+EXPECTED_PROBLEMS = {
+    "decl2": {("ignored-constraint", "orders.py", 30), ("detached-index", "reports.py", 32)},
+    "classic": set(),
+    "flask_app": set(),
+    "flask_declarative": set(),
+    "sqlmodel_app": set(),
+}
+
+
+def test_every_project_has_expectations() -> None:
+    assert set(PROJECTS) == set(EXPECTED_PROBLEMS)
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_tables_match_real_metadata(project: str) -> None:
+    root = FIXTURES / project
+    real = real_tables(root)
+    schema = build_model_schema(project_modules(root))
+    ours = {name: comparable(table) for name, table in schema.tables.items()}
+    assert len(real) >= 4
+    assert sorted(ours) == sorted(real)
+    for name in sorted(real):
+        assert ours[name] == real[name], name
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_fixture_projects_are_complete_and_report_their_defects(project: str) -> None:
+    schema = build_model_schema(project_modules(FIXTURES / project))
+    assert {name: t.incomplete for name, t in schema.tables.items() if t.incomplete} == {}
+    problems = {(p.kind, p.span.path.rsplit("/", 1)[-1], p.span.line) for p in schema.problems}
+    assert problems == EXPECTED_PROBLEMS[project]
