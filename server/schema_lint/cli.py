@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="also apply (or show) unsafe fixes"
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="print the fixes as a diff; write nothing"
+    )
     _add_cache_arguments(check)
 
     schema = commands.add_parser("schema", help="print the schema models or migrations produce")
@@ -167,7 +174,39 @@ def _check(args: argparse.Namespace) -> int:
         }
     result = check(project, only_paths=only)
     cwd = os.getcwd()
-    sys.stdout.write(FORMATS[args.format](result.diagnostics, cwd))
+    fixed = 0
+    if args.fix or args.diff:
+        from schema_lint.fixes.apply import apply_fixes, fixed_count, unified_diff, write_changes
+
+        changes = apply_fixes(project, result.diagnostics, unsafe=args.unsafe_fixes)
+        if args.diff:
+            sys.stdout.write(unified_diff(changes, cwd))
+            count = fixed_count(changes)
+            print(f"Would fix {count} error{'s' if count != 1 else ''}.", file=sys.stderr)
+            return EXIT_FINDINGS if changes and not args.exit_zero else EXIT_CLEAN
+        written = write_changes(changes.values())
+        for path, why in written.skipped:
+            print(f"schema-lint: {display_path(path, cwd)}: {why}", file=sys.stderr)
+        fixed = sum(len(changes[path].applied) for path in written.written)
+        project = _load(root, config, args)
+        result = check(project, only_paths=only)
+    diagnostics = result.diagnostics
+    hint = None
+    if args.fix or args.unsafe_fixes or args.format == "json":
+        from schema_lint.fixes.annotate import annotate
+        from schema_lint.fixes.annotate import hint as fix_hint
+
+        annotated = annotate(
+            project, diagnostics, unsafe=args.unsafe_fixes, every=args.format == "json"
+        )
+        diagnostics = annotated.diagnostics
+        hint = fix_hint(annotated, unsafe=args.unsafe_fixes) if args.format == "text" else None
+    sys.stdout.write(FORMATS[args.format](diagnostics, cwd))
+    summary = sys.stdout if args.format == "text" else sys.stderr
+    if fixed:
+        print(f"Fixed {fixed} error{'s' if fixed != 1 else ''}.", file=summary)
+    if hint:
+        print(hint, file=summary)
     _report_problems(result.problems, cwd, verbose=args.verbose, quiet=args.quiet, only=only)
     if result.diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
@@ -207,11 +246,18 @@ def _report_problems(
             f"[{problem.kind}] {problem.message}",
             file=sys.stderr,
         )
-    hidden = len(problems) - len(shown)
-    if hidden and not verbose:
+    if verbose:
+        return
+    tables = sum(1 for p in problems if p.kind == "incomplete-table" and p not in shown)
+    other = len(problems) - len(shown) - tables
+    parts = []
+    if tables:
+        parts.append(f"{tables} table(s) could not be checked")
+    if other:
+        parts.append(f"{other} statement(s) or declaration(s) could not be analysed")
+    if parts:
         print(
-            f"schema-lint: {hidden} statement(s) or declaration(s) could not be analysed; "
-            "run with --verbose to list them",
+            f"schema-lint: {' and '.join(parts)}; run with --verbose to list them",
             file=sys.stderr,
         )
 

@@ -26,10 +26,12 @@ class Edit:
     content: str
 
     def to_dict(self) -> dict[str, Any]:
+        """Ruff's JSON edit, plus the file (a fix may edit another file, e.g. a mixin's)."""
         return {
             "content": self.content,
             "location": {"row": self.line, "column": self.col + 1},
             "end_location": {"row": self.end_line, "column": self.end_col + 1},
+            "filename": self.path,
         }
 
 

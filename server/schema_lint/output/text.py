@@ -24,7 +24,8 @@ def render(diagnostics: Sequence[Diagnostic], cwd: str) -> str:
     for d in diagnostics:
         span = d.span
         path = display_path(span.path, cwd)
-        out.append(f"{path}:{span.line}:{span.col + 1}: {d.code} {d.message}")
+        fixable = "[*] " if d.data.get("fix") else ""
+        out.append(f"{path}:{span.line}:{span.col + 1}: {d.code} {fixable}{d.message}")
         out.extend(_snippet(d))
         for related in d.related:
             rpath = display_path(related.span.path, cwd)

@@ -1,0 +1,79 @@
+"""Text edits: positions, applying several edits to one text, and telling when they collide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from schema_lint.fixes.types import Edit
+
+Pos = tuple[int, int]
+"""A (line, column) position: line 1-based, column 0-based in code points."""
+
+
+def insertion(path: str, pos: Pos, content: str) -> Edit:
+    return Edit(path, pos[0], pos[1], pos[0], pos[1], content)
+
+
+def replacement(path: str, start: Pos, end: Pos, content: str) -> Edit:
+    return Edit(path, start[0], start[1], end[0], end[1], content)
+
+
+def start_of(edit: Edit) -> Pos:
+    return (edit.line, edit.col)
+
+
+def end_of(edit: Edit) -> Pos:
+    return (edit.end_line, edit.end_col)
+
+
+def line_offsets(text: str) -> list[int]:
+    """Offset of the first character of each line (index 0 is line 1)."""
+    offsets = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            offsets.append(index + 1)
+    return offsets
+
+
+def to_offset(offsets: Sequence[int], text: str, pos: Pos) -> int:
+    line, col = pos
+    if line > len(offsets):
+        return len(text)
+    start = offsets[line - 1]
+    end = offsets[line] - 1 if line < len(offsets) else len(text)
+    return min(start + col, end)
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """``text`` with every edit applied once; edits must not overlap (:func:`overlapping`)."""
+    offsets = line_offsets(text)
+    spans = sorted(
+        (
+            (to_offset(offsets, text, start_of(e)), to_offset(offsets, text, end_of(e)), e.content)
+            for e in dict.fromkeys(edits)
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    parts: list[str] = []
+    cursor = 0
+    for start, end, content in spans:
+        parts.append(text[cursor:start])
+        parts.append(content)
+        cursor = max(cursor, end)
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+def overlapping(a: Edit, b: Edit) -> bool:
+    """Whether two edits of the same file cannot both be applied unambiguously.
+
+    Touching ranges and two insertions at the same place count as overlapping (their order
+    would be a guess); identical edits do not (applying one applies both).
+    """
+    if a.path != b.path or a == b:
+        return False
+    return start_of(a) <= end_of(b) and start_of(b) <= end_of(a)
+
+
+def compatible(edits: Sequence[Edit], accepted: Sequence[Edit]) -> bool:
+    return not any(overlapping(e, other) for e in edits for other in accepted)
