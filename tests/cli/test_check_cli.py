@@ -17,7 +17,11 @@ FIXTURE = Path(__file__).parent / "fixtures" / "shop"
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "schema_lint", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -31,8 +35,13 @@ def shop(tmp_path: Path) -> Path:
 def findings(result: subprocess.CompletedProcess[str], root: Path) -> list[tuple[Any, ...]]:
     data = json.loads(result.stdout)
     return sorted(
-        (d["code"], str(Path(d["filename"]).relative_to(root)), d["location"]["row"],
-         d["table"], d["index"])
+        (
+            d["code"],
+            str(Path(d["filename"]).relative_to(root)),
+            d["location"]["row"],
+            d["table"],
+            d["index"],
+        )
         for d in data
     )
 
@@ -54,8 +63,20 @@ def test_json_findings_and_exit_status(shop: Path) -> None:
     assert sl002["url"].endswith("SL002-index-missing-in-model.md")
     (related,) = sl002["related"]
     assert related["filename"].endswith("0002_orders.py") and related["location"]["row"] == 17
-    assert set(data[0]) >= {"code", "message", "filename", "location", "end_location",
-                            "severity", "url", "table", "columns", "index", "related", "fix"}
+    assert set(data[0]) >= {
+        "code",
+        "message",
+        "filename",
+        "location",
+        "end_location",
+        "severity",
+        "url",
+        "table",
+        "columns",
+        "index",
+        "related",
+        "fix",
+    }
 
 
 def test_text_output_like_ruff(shop: Path) -> None:
@@ -78,13 +99,13 @@ def test_select_ignore_and_clean_exit(shop: Path) -> None:
 def test_noqa_and_ignore_file(shop: Path) -> None:
     models = shop / "app" / "models.py"
     text = models.read_text().replace(
-        'user_groups = sa.Table(', 'user_groups = sa.Table(  # noqa: SL001'
+        "user_groups = sa.Table(", "user_groups = sa.Table(  # noqa: SL001"
     )
     models.write_text(text)
     migration = shop / "migrations" / "versions" / "0002_orders.py"
-    migration.write_text(migration.read_text().replace(
-        '["created_at"])', '["created_at"])  # noqa: SL002'
-    ))
+    migration.write_text(
+        migration.read_text().replace('["created_at"])', '["created_at"])  # noqa: SL002')
+    )
     result = run("check", "--format", "json", "--no-cache", cwd=shop)
     assert [f[4] for f in findings(result, shop)] == ["ix_orders_user_id_created_at"]
     models.write_text("# schema-lint: ignore-file\n" + text)
@@ -93,10 +114,13 @@ def test_noqa_and_ignore_file(shop: Path) -> None:
 
 def test_configuration_options_and_errors(shop: Path) -> None:
     pyproject = shop / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + (
-        "\n[tool.schema-lint.index-missing-in-model]\nignore-indexes = ['idx_*']\n"
-        "[tool.schema-lint.per-file-ignores]\n'app/*.py' = ['SL001']\n"
-    ))
+    pyproject.write_text(
+        pyproject.read_text()
+        + (
+            "\n[tool.schema-lint.index-missing-in-model]\nignore-indexes = ['idx_*']\n"
+            "[tool.schema-lint.per-file-ignores]\n'app/*.py' = ['SL001']\n"
+        )
+    )
     result = run("check", "--format", "json", "--no-cache", cwd=shop)
     assert [f[4] for f in findings(result, shop)] == ["ix_orders_user_id_created_at"]
     pyproject.write_text(pyproject.read_text() + "\n[tool.schema-lint.SL001]\ncolor = 1\n")
@@ -159,10 +183,12 @@ def test_syntax_error_is_a_clear_message_and_the_rest_is_checked(shop: Path) -> 
 
 def test_verbose_lists_what_could_not_be_analysed(shop: Path) -> None:
     migration = shop / "migrations" / "versions" / "0002_orders.py"
-    migration.write_text(migration.read_text().replace(
-        "def upgrade() -> None:\n",
-        "def upgrade() -> None:\n    op.create_index('ix_x', get_table(), ['a'])\n",
-    ))
+    migration.write_text(
+        migration.read_text().replace(
+            "def upgrade() -> None:\n",
+            "def upgrade() -> None:\n    op.create_index('ix_x', get_table(), ['a'])\n",
+        )
+    )
     quiet = run("check", "--no-cache", cwd=shop)
     assert "--verbose" in quiet.stderr
     verbose = run("check", "--verbose", "--no-cache", cwd=shop)

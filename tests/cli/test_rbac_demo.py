@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "schema_lint", "check", "examples/rbac", "--no-cache", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -27,10 +31,14 @@ def test_demo_reports_exactly_the_audit_findings() -> None:
     assert found == [
         ("SL001", "role_permissions", ("role_id", "permission_id"), None, "role_permission.py"),
         ("SL001", "user_roles", ("user_id", "role_id"), None, "user_role.py"),
-        ("SL002", "refresh_tokens", ("token_hash",), "ix_refresh_tokens_token_hash",
-         "refresh_token.py"),
-        ("SL002", "refresh_tokens", ("user_id",), "ix_refresh_tokens_user_id",
-         "refresh_token.py"),
+        (
+            "SL002",
+            "refresh_tokens",
+            ("token_hash",),
+            "ix_refresh_tokens_token_hash",
+            "refresh_token.py",
+        ),
+        ("SL002", "refresh_tokens", ("user_id",), "ix_refresh_tokens_user_id", "refresh_token.py"),
     ]
     for finding in json.loads(result.stdout):
         if finding["code"] == "SL002":

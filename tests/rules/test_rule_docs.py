@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from schema_lint.cli import main
 from schema_lint.rules.docs import page_name, render_rule_markdown
 from schema_lint.rules.registry import RULES

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from schema_lint.config import load_config
 from schema_lint.engine import check
 from schema_lint.project import load_project
@@ -14,8 +13,10 @@ from schema_lint.rules.registry import RULES, Example, Rule
 CASES = [
     pytest.param(rule, example, flagged, id=f"{rule.code}-{kind}-{i}")
     for rule in RULES
-    for flagged, kind, examples in ((True, "flagged", rule.flagged),
-                                    (False, "accepted", rule.accepted))
+    for flagged, kind, examples in (
+        (True, "flagged", rule.flagged),
+        (False, "accepted", rule.accepted),
+    )
     for i, example in enumerate(examples)
 ]
 
