@@ -8,7 +8,6 @@ fact classes and plain builtins, so a corrupt or foreign file is never trusted b
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import io
@@ -38,16 +37,19 @@ def content_key(data: bytes | str) -> str:
 
 @functools.cache
 def facts_fingerprint() -> str:
-    """A hash of the shape of every fact class: a cache from other code is never read."""
-    from schema_lint.facts import files, migrations, models, schema, source
+    """A hash of the code that produces facts: a cache written by other code is never read.
 
-    parts = []
-    for module in (files, migrations, models, schema, source):
-        for name, value in sorted(vars(module).items()):
-            if dataclasses.is_dataclass(value) and isinstance(value, type):
-                fields = ",".join(f"{f.name}:{f.type}" for f in dataclasses.fields(value))
-                parts.append(f"{module.__name__}.{name}({fields})")
-    return hashlib.blake2b("\n".join(parts).encode(), digest_size=6).hexdigest()
+    Covers the fact classes and every extractor and reader module, so that a change in how
+    facts are extracted (not only in their shape) invalidates the cache.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=6)
+    for folder in ("facts", "extract", "sources"):
+        for module in sorted((package / folder).glob("*.py")):
+            digest.update(module.name.encode())
+            digest.update(module.read_bytes())
+    digest.update((package / "project.py").read_bytes())
+    return digest.hexdigest()
 
 
 class _SafeUnpickler(pickle.Unpickler):

@@ -52,7 +52,10 @@ def _parse_newer_grammar(text: str, filename: str, error: ParseFailure) -> Parse
     except Exception:  # libcst raises ParserSyntaxError and, on odd input, others
         return error
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    try:
+        positions = wrapper.resolve(PositionProvider)
+    except RecursionError:
+        return error
     lines = text.split("\n")
     skipped: list[tuple[int, int]] = []
 
