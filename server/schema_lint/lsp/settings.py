@@ -25,6 +25,7 @@ else:  # pragma: no cover
 
 SECTION = "schemaLint"
 DEFAULT_DEBOUNCE_MS = 150
+DEFAULT_FIX_TITLE_MS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,11 @@ class Settings:
     """Codes or prefixes ignored on top of ``pyproject.toml``'s."""
     dialect: str | None = None
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
+    """Pause in typing before an analysis starts."""
+    fix_title_ms: int = DEFAULT_FIX_TITLE_MS
+    """How long listing code actions may wait for a fix, whose message is the action's title
+    and whose safety makes it preferred; a slower fix is listed with a generic title and
+    computed on ``codeAction/resolve``."""
     warnings: tuple[str, ...] = field(default=(), compare=False)
     """What was wrong with the settings (unknown rule names...), to tell the user once."""
 
@@ -75,13 +81,14 @@ def _parse(raw: Mapping[str, Any], base: Settings) -> Settings:
             values["dialect"] = dialect
         else:
             warnings.append(f"{SECTION}.dialect must be one of {', '.join(DIALECTS)}")
-    for key in ("debounceMs", "debounce_ms"):
-        if key in raw and raw[key] is not None:
-            value = raw[key]
-            if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-                values["debounce_ms"] = int(value)
-            else:
-                warnings.append(f"{SECTION}.debounceMs must be a number of milliseconds >= 0")
+    for key, name in (("debounceMs", "debounce_ms"), ("fixTitleMs", "fix_title_ms")):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            values[name] = int(value)
+        else:
+            warnings.append(f"{SECTION}.{key} must be a number of milliseconds >= 0")
     return replace(base, warnings=tuple(warnings), **values)
 
 

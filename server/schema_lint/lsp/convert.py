@@ -1,0 +1,221 @@
+"""Engine values to and from LSP values.
+
+Spans count columns in code points (Python ``str`` indices); LSP positions count them in
+the negotiated encoding's code units: UTF-16 unless the client chose UTF-8 or UTF-32.
+Conversions read the line's text, so a line with non-ASCII text before a finding still maps
+exactly. Lines are split on ``\\n`` only, as the engine does (a ``\\r`` before it is part of
+the line and never precedes a finding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from lsprotocol import types
+
+from schema_lint.diagnostics import Diagnostic, Related, Severity
+from schema_lint.facts.source import Span
+from schema_lint.fixes.types import Edit
+from schema_lint.lsp.capabilities import UTF8, UTF32, ClientCaps
+from schema_lint.rules.registry import rule_for
+
+SOURCE = "schema-lint"
+PAYLOAD_VERSION = 1
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+class Lines:
+    """The lines of one text, for position conversions."""
+
+    __slots__ = ("_lines",)
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.split("\n")
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def text(self, line: int) -> str:
+        """Line ``line`` (1-based), or "" past either end."""
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+
+
+def units(line_text: str, col: int, encoding: str) -> int:
+    """Code units of ``encoding`` before code point ``col`` of ``line_text``."""
+    col = max(0, min(col, len(line_text)))
+    if encoding == UTF32 or line_text.isascii():
+        return col
+    prefix = line_text[:col]
+    if encoding == UTF8:
+        return len(prefix.encode("utf-8"))
+    return len(prefix.encode("utf-16-le")) // 2
+
+
+def code_points(line_text: str, character: int, encoding: str) -> int:
+    """The code point column of LSP ``character`` (in ``encoding`` units) on ``line_text``."""
+    character = max(0, character)
+    if line_text.isascii() or encoding == UTF32:
+        return character
+    if encoding == UTF8:
+        data = line_text.encode("utf-8")[:character]
+        return len(data.decode("utf-8", errors="ignore"))
+    data = line_text.encode("utf-16-le")[: character * 2]
+    return len(data.decode("utf-16-le", errors="ignore"))
+
+
+def position(lines: Lines, line: int, col: int, encoding: str) -> types.Position:
+    """The LSP position of 1-based ``line`` and code point ``col``."""
+    if line < 1:
+        return types.Position(0, 0)
+    if line > len(lines):
+        last = len(lines)
+        text = lines.text(last)
+        return types.Position(max(0, last - 1), units(text, len(text), encoding))
+    return types.Position(line - 1, units(lines.text(line), col, encoding))
+
+
+def span_range(lines: Lines, span: Span, encoding: str) -> types.Range:
+    start = position(lines, span.line, span.col, encoding)
+    end = position(lines, span.end_line, span.end_col, encoding)
+    if (end.line, end.character) < (start.line, start.character):
+        end = start
+    return types.Range(start, end)
+
+
+def edit_range(lines: Lines, edit: Edit, encoding: str) -> types.Range:
+    return types.Range(
+        position(lines, edit.line, edit.col, encoding),
+        position(lines, edit.end_line, edit.end_col, encoding),
+    )
+
+
+def lsp_range_to_span(path: str, lines: Lines, rng: types.Range, encoding: str) -> Span:
+    """The code point span of an LSP range (for matching a client's range to ours)."""
+    sl, el = rng.start.line + 1, rng.end.line + 1
+    return Span(
+        path,
+        sl,
+        code_points(lines.text(sl), rng.start.character, encoding),
+        el,
+        code_points(lines.text(el), rng.end.character, encoding),
+    )
+
+
+# --- diagnostics ---------------------------------------------------------------------------
+
+
+def payload(diagnostic: Diagnostic) -> dict[str, Any]:
+    """What a code action needs to rebuild ``diagnostic`` statelessly: the engine's finding
+    (place, table, columns, index) and the facts its fix needs (``fix``)."""
+
+    def span(s: Span) -> list[Any]:
+        return [s.path, s.line, s.col, s.end_line, s.end_col]
+
+    return {
+        "schemaLint": PAYLOAD_VERSION,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "severity": diagnostic.severity.value,
+        "span": span(diagnostic.span),
+        "table": diagnostic.table,
+        "columns": list(diagnostic.columns),
+        "index": diagnostic.index,
+        "related": [[*span(r.span), r.message] for r in diagnostic.related],
+        "fix": jsonable(diagnostic.data),
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with only JSON types (a rule's data must never break a notification)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    return str(value)
+
+
+def from_payload(data: Any) -> Diagnostic | None:
+    """The engine diagnostic a payload describes; None if it is not one of ours."""
+    if not isinstance(data, dict) or data.get("schemaLint") != PAYLOAD_VERSION:
+        return None
+    try:
+        path, line, col, end_line, end_col = data["span"]
+        related = tuple(
+            Related(Span(str(p), int(a), int(b), int(c), int(d)), str(message))
+            for p, a, b, c, d, message in data.get("related") or ()
+        )
+        fix = data.get("fix") or {}
+        return Diagnostic(
+            code=str(data["code"]),
+            message=str(data.get("message", "")),
+            span=Span(str(path), int(line), int(col), int(end_line), int(end_col)),
+            severity=Severity(data.get("severity", "warning")),
+            table=data.get("table"),
+            columns=tuple(data.get("columns") or ()),
+            index=data.get("index"),
+            related=related,
+            data=dict(fix) if isinstance(fix, dict) else {},
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def to_lsp(
+    diagnostic: Diagnostic,
+    lines: Lines,
+    caps: ClientCaps,
+    uri_for: Callable[[str], str],
+    lines_for: Callable[[str], Lines | None],
+) -> types.Diagnostic:
+    """``diagnostic`` on the document whose text is ``lines``.
+
+    ``uri_for`` and ``lines_for`` give the URI and text of the files related places are in.
+    """
+    encoding = caps.position_encoding
+    rule = rule_for(diagnostic.code)
+    message = diagnostic.message
+    related: list[types.DiagnosticRelatedInformation] | None = None
+    if diagnostic.related:
+        related = []
+        for item in diagnostic.related:
+            other = lines_for(item.span.path)
+            if other is None:
+                continue
+            location = types.Location(
+                uri_for(item.span.path), span_range(other, item.span, encoding)
+            )
+            related.append(types.DiagnosticRelatedInformation(location, item.message))
+        if not caps.related_information and related:
+            places = "; ".join(
+                f"{r.message} ({_short(r.location.uri)}:{r.location.range.start.line + 1})"
+                for r in related
+            )
+            message = f"{message} [{places}]"
+            related = None
+    return types.Diagnostic(
+        range=span_range(lines, diagnostic.span, encoding),
+        message=message,
+        severity=_SEVERITY.get(diagnostic.severity, types.DiagnosticSeverity.Warning),
+        code=diagnostic.code,
+        code_description=types.CodeDescription(href=rule.url) if rule is not None else None,
+        source=SOURCE,
+        related_information=related or None,
+        data=payload(diagnostic),
+    )
+
+
+def _short(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]
+
+
+def text_edits(lines: Lines, edits: Sequence[Edit], encoding: str) -> list[types.TextEdit]:
+    return [types.TextEdit(edit_range(lines, e, encoding), e.content) for e in edits]

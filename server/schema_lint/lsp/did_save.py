@@ -1,0 +1,30 @@
+"""``textDocument/didSave``: analyse now, and look at the disk for what changed behind us.
+
+Saving is when files change that the editor does not tell us about (a new revision file
+from ``alembic revision``, ``pyproject.toml`` edited elsewhere) for clients that cannot
+watch files for us: the refresh compares the stamps of those files with the disk.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+if TYPE_CHECKING:
+    from schema_lint.lsp.server import SchemaLintServer
+
+
+def register(server: SchemaLintServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: SchemaLintServer, params: types.DidSaveTextDocumentParams) -> None:
+        session = ls.session
+        found = session.lookup(params.text_document.uri)
+        if found is None:
+            return
+        root, document = found
+        if document.is_config and os.path.dirname(document.path) == str(root.path):
+            root.invalidate(config=True, rescan=True)
+        root.invalidate(disk=True)
+        session.schedule(root, document, delay=0)

@@ -1,0 +1,192 @@
+"""The language server: ``schema-lint lsp`` (stdio, or ``--tcp HOST:PORT``).
+
+A thin front end, like the CLI: every request and notification has its own module that
+turns LSP values into calls of :mod:`schema_lint.engine`, :mod:`schema_lint.project` and
+:mod:`schema_lint.fixes`, and their results back into LSP values. Logs go to stderr (stdout
+carries the protocol) and warnings and errors also to the client's log
+(``window/logMessage``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+from collections.abc import Generator
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from schema_lint import __version__
+from schema_lint.lsp.analysis import Session
+from schema_lint.lsp.capabilities import resolve
+
+logger = logging.getLogger("schema_lint.lsp")
+
+NAME = "schema-lint"
+
+
+class SchemaLintProtocol(LanguageServerProtocol):
+    """pygls' protocol, with capabilities adapted to the client once it has said what it can do."""
+
+    _server: SchemaLintServer
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(
+        self, params: types.InitializeParams
+    ) -> Generator[Any, Any, types.InitializeResult]:
+        session = self._server.session
+        session.caps = resolve(params.capabilities)
+        try:
+            self._server.loop = asyncio.get_running_loop()
+        except RuntimeError:  # pragma: no cover - pygls always runs handlers on its loop
+            self._server.loop = None
+        session.initialize(params)
+        result: types.InitializeResult = yield from super().lsp_initialize(params)
+        if not session.caps.pull_diagnostics:
+            # Pushing: a client that also pulled would show every finding twice.
+            result.capabilities.diagnostic_provider = None
+        return result
+
+
+class SchemaLintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(NAME, __version__, protocol_cls=SchemaLintProtocol)
+        self.session = Session(self)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        """The event loop serving the client (known from ``initialize`` on)."""
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls caught an exception in a handler: log it and keep serving."""
+        logger.error("schema-lint: error in a handler: %s", error, exc_info=error)
+
+
+class ClientLogHandler(logging.Handler):
+    """Forwards warnings and errors to the client's log (``window/logMessage``)."""
+
+    _LEVELS = (
+        (logging.ERROR, types.MessageType.Error),
+        (logging.WARNING, types.MessageType.Warning),
+        (logging.INFO, types.MessageType.Info),
+    )
+
+    def __init__(self, server: SchemaLintServer) -> None:
+        super().__init__(logging.WARNING)
+        self.server = server
+        self._local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(self._local, "busy", False) or self.server.protocol.writer is None:
+            return
+        kind = next((t for level, t in self._LEVELS if record.levelno >= level), None)
+        if kind is None:
+            return
+        try:
+            message = self.format(record)
+        except Exception:
+            return
+        params = types.LogMessageParams(type=kind, message=message)
+        loop = self.server.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._send(params)
+        else:
+            loop.call_soon_threadsafe(self._send, params)
+
+    def _send(self, params: types.LogMessageParams) -> None:
+        self._local.busy = True
+        try:
+            self.server.window_log_message(params)
+        except Exception:
+            pass
+        finally:
+            self._local.busy = False
+
+
+def create_server() -> SchemaLintServer:
+    from schema_lint.lsp import (
+        code_action,
+        code_action_resolve,
+        configuration,
+        did_change,
+        did_close,
+        did_open,
+        did_save,
+        initialized,
+        pull_diagnostics,
+        watched_files,
+        workspace_folders,
+    )
+
+    server = SchemaLintServer()
+    for module in (
+        initialized,
+        configuration,
+        did_open,
+        did_change,
+        did_save,
+        did_close,
+        pull_diagnostics,
+        code_action,
+        code_action_resolve,
+        watched_files,
+        workspace_folders,
+    ):
+        module.register(server)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: SchemaLintServer, params: None) -> None:
+        ls.session.shutdown()
+
+    return server
+
+
+def _configure_logging(server: SchemaLintServer) -> None:
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    package = logging.getLogger("schema_lint")
+    package.setLevel(logging.INFO)
+    package.addHandler(stderr)
+    package.propagate = False
+    client = ClientLogHandler(server)
+    client.setFormatter(logging.Formatter("%(message)s"))
+    package.addHandler(client)
+    pygls_logger = logging.getLogger("pygls")
+    pygls_logger.setLevel(logging.WARNING)
+    pygls_logger.addHandler(stderr)
+    pygls_logger.propagate = False
+
+
+def run(tcp: str | None = None) -> int:
+    """Serve until the client says ``exit``: 0 after a ``shutdown`` request, else 1."""
+    server = create_server()
+    _configure_logging(server)
+    if tcp:
+        host, port = _host_port(tcp)
+        logger.info("schema-lint %s: listening on %s:%s", __version__, host, port)
+        server.start_tcp(host, port)
+    else:
+        logger.info("schema-lint %s: language server on stdio", __version__)
+        server.start_io()
+    server.session.shutdown()
+    return 0 if server.session.shutdown_requested else 1
+
+
+def _host_port(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", value
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        return host, int(port)
+    except ValueError:
+        raise SystemExit(f"schema-lint: --tcp expects HOST:PORT, not {value!r}") from None

@@ -1,0 +1,32 @@
+"""``workspace/didChangeWorkspaceFolders``: scan added roots, forget removed ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from schema_lint.lsp.analysis import uri_to_path
+from schema_lint.lsp.initialized import scan
+
+if TYPE_CHECKING:
+    from schema_lint.lsp.server import SchemaLintServer
+
+
+def register(server: SchemaLintServer) -> None:
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_workspace_folders(
+        ls: SchemaLintServer, params: types.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        session = ls.session
+        for folder in params.event.removed:
+            path = uri_to_path(folder.uri)
+            session.roots = [r for r in session.roots if str(r.path) != path or r.open_documents()]
+        added = []
+        for folder in params.event.added:
+            path = uri_to_path(folder.uri)
+            if path is not None:
+                added.append(session.add_root(Path(path), folder.uri))
+        if added:
+            session.spawn(scan(ls, added), "scanning added workspace folders")

@@ -1,0 +1,141 @@
+"""The pure parts of the server: positions, payloads, capabilities, settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsp_helpers import capabilities
+from lsprotocol import types
+from schema_lint.config import ConfigError
+from schema_lint.diagnostics import Diagnostic, Related, Severity
+from schema_lint.facts.source import Span
+from schema_lint.lsp import capabilities as caps_module
+from schema_lint.lsp import convert
+from schema_lint.lsp.code_action import wanted, whole_text_edit
+from schema_lint.lsp.settings import Settings, make_config
+
+LINE = 'x = "é🏷️ü"; y = Column("slug")'
+
+
+@pytest.mark.parametrize(("encoding", "expected"), [("utf-16", 17), ("utf-8", 23), ("utf-32", 16)])
+def test_columns_are_counted_in_the_negotiated_units(encoding: str, expected: int) -> None:
+    col = LINE.index("Column")
+    assert col == 16  # é, U+1F3F7, U+FE0F, ü: 4 code points, 5 UTF-16 units, 11 UTF-8 bytes
+    assert convert.units(LINE, col, encoding) == expected
+    assert convert.code_points(LINE, expected, encoding) == col
+
+
+def test_utf16_counts_a_surrogate_pair_as_two() -> None:
+    assert convert.units("🏷️x", 3, "utf-16") == 4  # U+1F3F7 (2 units) + U+FE0F (1 unit)
+
+
+def test_positions_past_the_end_are_clamped() -> None:
+    lines = convert.Lines("ab\ncd")
+    assert convert.position(lines, 9, 0, "utf-16") == types.Position(1, 2)
+    assert convert.position(lines, 1, 99, "utf-16") == types.Position(0, 2)
+    assert convert.position(lines, 0, 5, "utf-16") == types.Position(0, 0)
+
+
+def test_a_payload_rebuilds_the_diagnostic() -> None:
+    diagnostic = Diagnostic(
+        code="SL002",
+        message="m",
+        span=Span("/p/models.py", 3, 4, 3, 9),
+        severity=Severity.WARNING,
+        table="users",
+        columns=("email",),
+        index="ix_users_email",
+        related=(Related(Span("/p/0001.py", 7, 4, 7, 30), "created here"),),
+        data={"table": "users", "columns": ("email",), "weird": {1, 2}},
+    )
+    payload = convert.payload(diagnostic)
+    assert payload["fix"] == {"table": "users", "columns": ["email"], "weird": [1, 2]}
+    rebuilt = convert.from_payload(payload)
+    assert rebuilt == diagnostic  # data does not take part in equality
+    assert rebuilt is not None and rebuilt.data["table"] == "users"
+    assert convert.from_payload({"code": "E501"}) is None
+    assert convert.from_payload({"schemaLint": 1, "span": "nonsense"}) is None
+
+
+@pytest.mark.parametrize(
+    ("profile", "pull", "encoding", "resolve", "watch"),
+    [
+        ("visual-studio-code", False, "utf-16", True, True),
+        ("neovim", False, "utf-8", True, False),  # pulls, but cannot be told to re-pull
+        ("pull", True, "utf-16", True, True),
+        ("no-resolve", False, "utf-16", False, True),
+    ],
+)
+def test_client_capabilities_are_resolved_once(
+    profile: str, pull: bool, encoding: str, resolve: bool, watch: bool
+) -> None:
+    caps = caps_module.resolve(capabilities(profile))
+    assert caps.pull_diagnostics is pull
+    assert caps.position_encoding == encoding
+    assert caps.code_action_resolve is resolve
+    assert caps.watched_files_registration is watch
+    assert caps.versioned_edits  # VS Code: documentChanges; Neovim: resourceOperations
+    assert caps.work_done_progress and caps.workspace_configuration
+
+
+def test_no_capabilities_mean_the_defaults() -> None:
+    caps = caps_module.resolve(types.ClientCapabilities())
+    assert caps.position_encoding == "utf-16"
+    assert not caps.pull_diagnostics and not caps.versioned_edits
+
+
+def test_settings_accept_codes_names_and_wrapping() -> None:
+    settings = Settings().merged(
+        {"schemaLint": {"select": ["junction-missing-unique"], "ignore": "sl002", "x": 1}}
+    )
+    assert settings.select == ("SL001",)
+    assert settings.ignore == ("SL002",)
+    flat = settings.merged({"enable": False, "select": ["SL9"], "debounceMs": -1})
+    assert not flat.enable
+    assert flat.select == ()
+    assert any("SL9" in w for w in flat.warnings)
+    assert flat.debounce_ms == settings.debounce_ms
+
+
+def test_editor_settings_apply_on_top_of_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.schema-lint]\nignore = ["SL001"]\ndialect = "sqlite"\n'
+    )
+    config = make_config(tmp_path, Settings(ignore=("SL002",)))
+    assert config.ignore == ("SL001", "SL002")
+    assert config.dialect == "sqlite"
+    assert make_config(tmp_path, Settings(select=("SL002",))).select == ("SL002",)
+    unsaved = '[tool.schema-lint]\nselect = ["SL001"]\n'
+    assert make_config(tmp_path, Settings(), unsaved).select == ("SL001",)
+    with pytest.raises(ConfigError):
+        make_config(tmp_path, Settings(), "[tool.schema-lint\n")
+
+
+def test_context_only() -> None:
+    assert wanted(None, "quickfix")
+    assert not wanted(None, "source.fixAll.schema-lint", implicit=False)
+    assert wanted(["source"], "source.fixAll.schema-lint")
+    assert wanted(["source.fixAll"], "source.fixAll.schema-lint")
+    assert not wanted(["quickfix"], "source.fixAll.schema-lint")
+    assert not wanted(["source.fixAll.schema-lint.more"], "source.fixAll.schema-lint")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("a\nb\nc\n", "a\nB\nc\n"),
+        ("a\nb\n", "a\nb\nc\n"),
+        ("a\nb", "a\nb\nc"),
+        ("a\nb\nc\n", "a\nc\n"),
+        ("x", "y"),
+        ("a\n", "z\na\n"),
+        ("a\nb", "a"),
+        ("a\nb\n", ""),
+        ("", "new\n"),
+    ],
+)
+def test_fix_all_is_one_edit_of_the_changed_lines(old: str, new: str) -> None:
+    from schema_lint.fixes.edits import apply_edits
+
+    assert apply_edits(old, [whole_text_edit("p", old, new)]) == new
