@@ -8,6 +8,8 @@ fact classes and plain builtins, so a corrupt or foreign file is never trusted b
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import functools
 import hashlib
 import io
@@ -50,6 +52,32 @@ def facts_fingerprint() -> str:
             digest.update(module.read_bytes())
     digest.update((package / "project.py").read_bytes())
     return digest.hexdigest()
+
+
+def _reducer(cls: type) -> Any:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    def reduce(obj: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, tuple(getattr(obj, name) for name in names)
+
+    return reduce
+
+
+@functools.cache
+def _dispatch_table() -> dict[type, Any]:
+    """Pickle facts as constructor calls: several times faster to load than slotted state."""
+    from schema_lint.facts import files, migrations, models, schema, source
+
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    for module in (files, migrations, models, schema, source):
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and dataclasses.is_dataclass(value)
+                and value.__module__ == module.__name__
+            ):
+                table[value] = _reducer(value)
+    return table
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -130,7 +158,9 @@ class FactsCache:
                 ignore.write_text("# Automatically created by schema-lint.\n*\n")
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".facts-", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.dispatch_table = _dispatch_table()
+                pickler.dump(payload)
             os.replace(tmp, self.file)
         except OSError:
             return  # a read-only checkout still gets its findings
