@@ -23,6 +23,7 @@ from typing import Any
 
 from schema_lint import __version__
 from schema_lint.facts.files import FileFacts
+from schema_lint.facts.schema import Schema
 
 CACHE_DIR_NAME = ".schema_lint_cache"
 _FORMAT = 1
@@ -100,6 +101,9 @@ class FactsCache:
     directory: Path
     entries: dict[tuple[str, str, str, str], FileFacts] = field(default_factory=dict)
     used: set[tuple[str, str, str, str]] = field(default_factory=set)
+    schemas: dict[str, Schema] = field(default_factory=dict)
+    """Replayed migration schemas by the hash of their revision files (engine memo)."""
+    used_schemas: set[str] = field(default_factory=set)
     dirty: bool = False
 
     @property
@@ -130,6 +134,11 @@ class FactsCache:
                 for key, value in payload["entries"].items()
                 if isinstance(key, tuple) and len(key) == 4 and isinstance(value, FileFacts)
             }
+            schemas = payload.get("schemas")
+            if isinstance(schemas, dict):
+                cache.schemas = {
+                    k: v for k, v in schemas.items() if isinstance(k, str) and isinstance(v, Schema)
+                }
         return cache
 
     def get(self, path: str, key: str, role: str, dialect: str) -> FileFacts | None:
@@ -145,12 +154,34 @@ class FactsCache:
         self.used.add(entry_key)
         self.dirty = True
 
+    def get_schema(self, key: str) -> Schema | None:
+        schema = self.schemas.get(key)
+        if schema is not None:
+            self.used_schemas.add(key)
+        return schema
+
+    def put_schema(self, key: str, schema: Schema) -> None:
+        self.schemas[key] = schema
+        self.used_schemas.add(key)
+        self.dirty = True
+
     def save(self) -> None:
         """Write the entries used by this run (dropping deleted and stale files)."""
-        if not self.dirty and len(self.used) == len(self.entries):
+        if (
+            not self.dirty
+            and len(self.used) == len(self.entries)
+            and len(self.used_schemas) == len(self.schemas)
+        ):
             return
         entries = {k: v for k, v in self.entries.items() if k in self.used}
-        payload = {"magic": _MAGIC, "format": _FORMAT, "version": __version__, "entries": entries}
+        schemas = {k: v for k, v in self.schemas.items() if k in self.used_schemas}
+        payload = {
+            "magic": _MAGIC,
+            "format": _FORMAT,
+            "version": __version__,
+            "entries": entries,
+            "schemas": schemas,
+        }
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             ignore = self.directory / ".gitignore"

@@ -87,8 +87,13 @@ def _add_cache_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _load(root: Path, config: Config, args: argparse.Namespace) -> Project:
-    """Load the project through the cache, with a progress bar on a slow terminal scan."""
+def _load(
+    root: Path, config: Config, args: argparse.Namespace
+) -> tuple[Project, FactsCache | None]:
+    """Load the project through the cache, with a progress bar on a slow terminal scan.
+
+    The cache is saved by the caller once the schemas are built, so that it keeps them too.
+    """
     from schema_lint.project import load_project
 
     cache = None
@@ -97,10 +102,18 @@ def _load(root: Path, config: Config, args: argparse.Namespace) -> Project:
     quiet = getattr(args, "quiet", False)
     progress = ProgressBar() if sys.stderr.isatty() and not quiet else None
     try:
-        return load_project(root, config, cache=cache, jobs=max(1, args.jobs), progress=progress)
+        project = load_project(
+            root,
+            config,
+            cache=cache,
+            jobs=max(1, args.jobs),
+            progress=progress,
+            save_cache=False,
+        )
     finally:
         if progress is not None:
             progress.close()
+    return project, cache
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,7 +177,7 @@ def _check(args: argparse.Namespace) -> int:
     if missing:
         return EXIT_ERROR
     config = _config(root, args)
-    project = _load(root, config, args)
+    project, cache = _load(root, config, args)
     only = None
     if targets is not None:
         only = {
@@ -172,7 +185,9 @@ def _check(args: argparse.Namespace) -> int:
             for path in project.files
             if path in targets or any(t.endswith(os.sep) and path.startswith(t) for t in targets)
         }
-    result = check(project, only_paths=only)
+    result = check(project, only_paths=only, memo=cache)
+    if cache is not None:
+        cache.save()
     cwd = os.getcwd()
     fixed = 0
     if args.fix or args.diff:
@@ -188,8 +203,10 @@ def _check(args: argparse.Namespace) -> int:
         for path, why in written.skipped:
             print(f"schema-lint: {display_path(path, cwd)}: {why}", file=sys.stderr)
         fixed = sum(len(changes[path].applied) for path in written.written)
-        project = _load(root, config, args)
-        result = check(project, only_paths=only)
+        project, cache = _load(root, config, args)
+        result = check(project, only_paths=only, memo=cache)
+        if cache is not None:
+            cache.save()
     diagnostics = result.diagnostics
     hint = None
     if args.fix or args.unsafe_fixes or args.format == "json":
@@ -272,7 +289,10 @@ def _schema(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     root = path.resolve() if path.is_dir() else find_project_root(path)
     config = _config(root, args)
-    schemas = build_schemas(_load(root, config, args))
+    project, cache = _load(root, config, args)
+    schemas = build_schemas(project, cache)
+    if cache is not None:
+        cache.save()
     schema = schemas.models if args.source == "models" else schemas.merged_migrations()
     data = schema_to_dict(schema)
     if args.format == "json":

@@ -7,11 +7,14 @@ diagnostics are shown; everything about schemas happens here and below.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from schema_lint.diagnostics import Diagnostic
+from schema_lint.facts.files import FileFacts
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.facts.source import Problem
 from schema_lint.project import Project
@@ -46,28 +49,66 @@ class CheckResult:
     schemas: ProjectSchemas
 
 
-def build_schemas(project: Project) -> ProjectSchemas:
+class SchemaMemo(Protocol):
+    """Somewhere to keep replayed schemas between runs (the facts cache is one)."""
+
+    def get_schema(self, key: str) -> Schema | None: ...
+
+    def put_schema(self, key: str, schema: Schema) -> None: ...
+
+
+def _files_key(
+    kind: str, files: list[FileFacts], dialect: str, convention: dict[str, str] | None
+) -> str | None:
+    """A key for a schema built from exactly these file contents; None when not keyable."""
+    if not files or any(not f.content_key for f in files):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{kind}|{dialect}|{sorted((convention or {}).items())}".encode())
+    for facts in sorted(files, key=lambda f: f.path):
+        digest.update(f"|{facts.path}={facts.content_key}".encode())
+    return digest.hexdigest()
+
+
+def build_schemas(project: Project, memo: SchemaMemo | None = None) -> ProjectSchemas:
     from schema_lint.schema.from_models import build_model_schema
 
     dialect = project.config.dialect
-    modules = [f.model for f in project.files.values() if f.model is not None]
-    models = build_model_schema(modules, dialect=dialect)
+    model_files = [f for f in project.files.values() if f.model is not None]
+    key = _files_key("models", model_files, dialect, None) if memo is not None else None
+    models = memo.get_schema(key) if memo is not None and key is not None else None
+    if models is None:
+        models = build_model_schema([f.model for f in model_files if f.model], dialect=dialect)
+        if memo is not None and key is not None:
+            memo.put_schema(key, models)
     models_convention = dict(models.naming_convention) or None
     migrations: dict[str, Schema] = {}
     for environment in project.layout.environments:
-        revisions = [f.migration for f in project.migrations_of(environment.name) if f.migration]
+        files = project.migrations_of(environment.name)
         own = project.env_conventions.get(environment.name)
-        migrations[environment.name] = replay_migrations(
-            revisions,
-            dialect=dialect,
-            naming_convention=dict(own) if own is not None else models_convention,
-        )
+        convention = dict(own) if own is not None else models_convention
+        key = _files_key("migrations", files, dialect, convention) if memo is not None else None
+        cached = memo.get_schema(key) if memo is not None and key is not None else None
+        if cached is None:
+            cached = replay_migrations(
+                [f.migration for f in files if f.migration],
+                dialect=dialect,
+                naming_convention=convention,
+            )
+            if memo is not None and key is not None:
+                memo.put_schema(key, cached)
+        migrations[environment.name] = cached
     return ProjectSchemas(models, migrations)
 
 
-def check(project: Project, *, only_paths: Collection[str] | None = None) -> CheckResult:
+def check(
+    project: Project,
+    *,
+    only_paths: Collection[str] | None = None,
+    memo: SchemaMemo | None = None,
+) -> CheckResult:
     """Run every selected rule; report diagnostics in ``only_paths`` (default: all files)."""
-    schemas = build_schemas(project)
+    schemas = build_schemas(project, memo)
     config = project.config
     files = project.files
 

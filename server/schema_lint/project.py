@@ -195,6 +195,7 @@ def load_project(
     cache: FactsCache | None = None,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    save_cache: bool = True,
 ) -> Project:
     """Discover and extract every file; ``overrides`` are unsaved editor texts by path.
 
@@ -212,11 +213,12 @@ def load_project(
             files[path] = cached
         else:
             todo.append((path, source, role, key))
-    for facts, key, role in _extract_all(todo, config.dialect, jobs, progress):
+    for extracted, key, role in _extract_all(todo, config.dialect, jobs, progress):
+        facts = replace(extracted, content_key=key)
         files[facts.path] = facts
         if cache is not None:
             cache.put(facts.path, key, role, config.dialect, facts)
-    if cache is not None:
+    if cache is not None and save_cache:
         cache.save()
     return _finish(root, config, layout, files)
 

@@ -126,3 +126,27 @@ def test_cli_no_cache_and_cache_dir(shop: Path, tmp_path: Path) -> None:
         assert any((shop / ".schema_lint_cache").glob("facts-*.pickle"))
     finally:
         os.chdir(cwd)
+
+
+def test_schemas_are_memoised_and_invalidated_by_content(shop: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+
+    def run_with_memo() -> tuple[list[tuple[str, str, int]], FactsCache]:
+        cache = FactsCache.load(cache_dir)
+        project = load_project(shop, load_config(shop), cache=cache, save_cache=False)
+        result = check(project, memo=cache)
+        cache.save()
+        found = sorted((d.code, Path(d.span.path).name, d.span.line) for d in result.diagnostics)
+        return found, cache
+
+    first, cache = run_with_memo()
+    assert len(cache.schemas) == 2  # the models' schema and one environment's replay
+    second, cache = run_with_memo()
+    assert second == first and not cache.dirty
+    migration = shop / "migrations" / "versions" / "0002_orders.py"
+    migration.write_text(migration.read_text().replace(
+        'op.create_index("idx_orders_created_at", "orders", ["created_at"])\n', ""
+    ))
+    third, cache = run_with_memo()
+    assert third == fresh(shop) and len(third) == len(first) - 1
+    assert len(FactsCache.load(cache_dir).schemas) == 2

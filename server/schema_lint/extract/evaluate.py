@@ -338,8 +338,9 @@ class Evaluator:
             func = self.eval(value.func, scope)
             if isinstance(func, ModuleRef) and not _is_library(func.dotted):
                 self.host.unanalysable(
-                    stmt, f"calls `{func.dotted.lstrip('.')}`, defined outside this file; "
-                    "its operations are not replayed"
+                    stmt,
+                    f"calls `{func.dotted.lstrip('.')}`, defined outside this file; "
+                    "its operations are not replayed",
                 )
                 return
         self.eval(value, scope)

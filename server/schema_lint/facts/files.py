@@ -22,3 +22,5 @@ class FileFacts:
     """Lines with a ``# noqa`` comment and their codes (empty: bare ``# noqa``)."""
     ignore_file: frozenset[str] | None
     """Codes of a ``# schema-lint: ignore-file[...]`` comment (empty: every code)."""
+    content_key: str = ""
+    """Hash of the content the facts were extracted from (see :mod:`schema_lint.cache`)."""
