@@ -38,7 +38,10 @@ def measure(command: list[str], cwd: Path, before: object = None) -> tuple[float
     """Wall seconds and peak RSS (KiB) of one run, measured in a fresh wrapper process."""
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
-        cwd=cwd, capture_output=True, text=True, check=True,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     return float(out[0]), int(out[1])
 
@@ -64,31 +67,42 @@ def main() -> None:
     ruff = shutil.which("ruff", path=str(bindir)) or shutil.which("ruff") or "ruff"
     print(f"cores: {os.cpu_count()}   python: {sys.version.split()[0]}")
     for tables in args.tables:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp) / "project"
-            generate(root, tables, max(300, tables // 2))
-            lines = sum(p.read_text().count("\n") for p in root.rglob("*.py"))
-            files = sum(1 for _ in root.rglob("*.py"))
-            print(f"\n{tables} tables, {files} files, {lines} lines")
-            cache = root / ".schema_lint_cache"
-            bench("schema-lint cold (--no-cache)", [*schema_lint, "--no-cache"], root, args.runs)
-            bench("schema-lint cold (empty cache)", schema_lint, root, args.runs,
-                  prepare=lambda: shutil.rmtree(cache, ignore_errors=True))
-            subprocess.run(schema_lint, cwd=root, check=True, capture_output=True)
-            bench("schema-lint warm (no change)", schema_lint, root, args.runs)
-            model = root / "app" / "models" / "group_0000.py"
-            counter = [0]
+        run_size(tables, args.runs, schema_lint, ruff)
 
-            def touch() -> None:
-                counter[0] += 1
-                with model.open("a") as handle:
-                    handle.write(f"# edit {counter[0]} at {time.time()}\n")
 
-            bench("schema-lint warm (one model edited)", schema_lint, root, args.runs,
-                  prepare=touch)
-            bench("ruff check --select ALL --no-cache",
-                  [ruff, "check", "--select", "ALL", "--no-cache", "--exit-zero", "."],
-                  root, args.runs)
+def run_size(tables: int, runs: int, schema_lint: list[str], ruff: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "project"
+        generate(root, tables, max(300, tables // 2))
+        lines = sum(p.read_text().count("\n") for p in root.rglob("*.py"))
+        files = sum(1 for _ in root.rglob("*.py"))
+        print(f"\n{tables} tables, {files} files, {lines} lines")
+        cache = root / ".schema_lint_cache"
+        bench("schema-lint cold (--no-cache)", [*schema_lint, "--no-cache"], root, runs)
+        bench(
+            "schema-lint cold (empty cache)",
+            schema_lint,
+            root,
+            runs,
+            prepare=lambda: shutil.rmtree(cache, ignore_errors=True),
+        )
+        subprocess.run(schema_lint, cwd=root, check=True, capture_output=True)
+        bench("schema-lint warm (no change)", schema_lint, root, runs)
+        model = root / "app" / "models" / "group_0000.py"
+        counter = [0]
+
+        def touch() -> None:
+            counter[0] += 1
+            with model.open("a") as handle:
+                handle.write(f"# edit {counter[0]} at {time.time()}\n")
+
+        bench("schema-lint warm (one model edited)", schema_lint, root, runs, prepare=touch)
+        bench(
+            "ruff check --select ALL --no-cache",
+            [ruff, "check", "--select", "ALL", "--no-cache", "--exit-zero", "."],
+            root,
+            runs,
+        )
 
 
 if __name__ == "__main__":

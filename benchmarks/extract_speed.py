@@ -35,7 +35,6 @@ def main() -> None:
     args = parser.parse_args()
     import libcst
     from libcst.metadata import MetadataWrapper, PositionProvider
-
     from schema_lint.config import load_config
     from schema_lint.engine import build_schemas
     from schema_lint.project import load_project
@@ -50,12 +49,14 @@ def main() -> None:
         timed("libcst.parse_module, every file", lambda: [libcst.parse_module(t) for t in texts])
         timed(
             "libcst with PositionProvider, every file",
-            lambda: [MetadataWrapper(libcst.parse_module(t)).resolve(PositionProvider)
-                     for t in texts],
+            lambda: [
+                MetadataWrapper(libcst.parse_module(t)).resolve(PositionProvider) for t in texts
+            ],
         )
         config = load_config(root)
-        project = timed("schema-lint: discover + extract facts",
-                        lambda: load_project(root, config, jobs=1))
+        project = timed(
+            "schema-lint: discover + extract facts", lambda: load_project(root, config, jobs=1)
+        )
         timed("schema-lint: model schema + migration replay", lambda: build_schemas(project))
 
 

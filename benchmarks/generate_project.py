@@ -20,15 +20,15 @@ HEADER_20 = (
     "from sqlalchemy.orm import Mapped, mapped_column, relationship\n\n"
     "from app.models.base import Base, TimestampMixin\n\n\n"
 )
-HEADER_CLASSIC = (
-    "import sqlalchemy as sa\n\nfrom app.models.base import Base, metadata\n\n\n"
-)
+HEADER_CLASSIC = "import sqlalchemy as sa\n\nfrom app.models.base import Base, metadata\n\n\n"
 
 
 def _model_20(i: int, parent: int | None) -> str:
     fk = (
-        f"    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey(\"table_{parent}.id\"),"
-        " index=True)\n" if parent is not None else ""
+        f'    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("table_{parent}.id"),'
+        " index=True)\n"
+        if parent is not None
+        else ""
     )
     return (
         f"class Model{i}(TimestampMixin, Base):\n"
@@ -37,18 +37,19 @@ def _model_20(i: int, parent: int | None) -> str:
         f'    __table_args__ = (Index("ix_table_{i}_name_status", "name", "status"),)\n\n'
         "    id: Mapped[int] = mapped_column(primary_key=True)\n"
         "    name: Mapped[str] = mapped_column(String(200), index=True)\n"
-        "    status: Mapped[str] = mapped_column(String(20), default=\"new\")\n"
+        '    status: Mapped[str] = mapped_column(String(20), default="new")\n'
         "    body: Mapped[Optional[str]] = mapped_column(Text)\n"
         f"{fk}\n"
         "    def label(self) -> str:\n"
-        "        return f\"{self.name} ({self.status})\"\n\n\n"
+        '        return f"{self.name} ({self.status})"\n\n\n'
     )
 
 
 def _model_classic(i: int, parent: int | None) -> str:
     fk = (
-        f"    parent_id = sa.Column(sa.Integer, sa.ForeignKey(\"table_{parent}.id\"), index=True)\n"
-        if parent is not None else ""
+        f'    parent_id = sa.Column(sa.Integer, sa.ForeignKey("table_{parent}.id"), index=True)\n'
+        if parent is not None
+        else ""
     )
     return (
         f"class Model{i}(Base):\n"
@@ -69,7 +70,7 @@ def _junction(i: int, a: int, b: int, unique: bool) -> str:
     return (
         f"link_{i} = sa.Table(\n"
         f'    "link_{i}",\n    metadata,\n'
-        "    sa.Column(\"id\", sa.Integer, primary_key=True),\n"
+        '    sa.Column("id", sa.Integer, primary_key=True),\n'
         f'    sa.Column("a_id", sa.ForeignKey("table_{a}.id"), nullable=False),\n'
         f'    sa.Column("b_id", sa.ForeignKey("table_{b}.id"), nullable=False),\n'
         f"{constraint})\n\n\n"
@@ -79,11 +80,14 @@ def _junction(i: int, a: int, b: int, unique: bool) -> str:
 def _create_table_migration(i: int, revision: str, down: str | None, parent: int | None) -> str:
     fk = (
         f'        sa.Column("parent_id", sa.Integer(), sa.ForeignKey("table_{parent}.id"),'
-        " nullable=True),\n" if parent is not None else ""
+        " nullable=True),\n"
+        if parent is not None
+        else ""
     )
     index = (
         f'    op.create_index(op.f("ix_table_{i}_parent_id"), "table_{i}", ["parent_id"])\n'
-        if parent is not None else ""
+        if parent is not None
+        else ""
     )
     return (
         f'"""create table_{i}"""\n'

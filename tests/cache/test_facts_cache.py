@@ -144,9 +144,11 @@ def test_schemas_are_memoised_and_invalidated_by_content(shop: Path, tmp_path: P
     second, cache = run_with_memo()
     assert second == first and not cache.dirty
     migration = shop / "migrations" / "versions" / "0002_orders.py"
-    migration.write_text(migration.read_text().replace(
-        'op.create_index("idx_orders_created_at", "orders", ["created_at"])', "pass"
-    ))
+    migration.write_text(
+        migration.read_text().replace(
+            'op.create_index("idx_orders_created_at", "orders", ["created_at"])', "pass"
+        )
+    )
     third, cache = run_with_memo()
     assert third == fresh(shop) and len(third) == len(first) - 1
     assert len(FactsCache.load(cache_dir).schemas) == 2

@@ -93,16 +93,20 @@ def test_configured_paths_and_exclude(tmp_path: Path) -> None:
 
 
 def test_script_folder_files_are_not_models_and_reexports_are_read(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "alembic.ini": "[alembic]\nscript_location = migrations\n",
-        "migrations/env.py": MODEL,
-        "migrations/shared/frozen_models.py": MODEL,
-        "migrations/versions/1.py": REVISION.format(rev="1"),
-        "app/db/__init__.py": "from .core import db\n",
-        "app/db/core.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
-        "app/empty/__init__.py": "",
-    })
+    write(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/env.py": MODEL,
+            "migrations/shared/frozen_models.py": MODEL,
+            "migrations/versions/1.py": REVISION.format(rev="1"),
+            "app/db/__init__.py": "from .core import db\n",
+            "app/db/core.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+            "app/empty/__init__.py": "",
+        },
+    )
     layout, _ = discover(tmp_path, load_config(tmp_path))
     assert set(layout.model_files) == {
-        str(tmp_path / "app/db/__init__.py"), str(tmp_path / "app/db/core.py")
+        str(tmp_path / "app/db/__init__.py"),
+        str(tmp_path / "app/db/core.py"),
     }

@@ -182,18 +182,21 @@ def test_runaway_loops_stop_with_a_problem() -> None:
 
 def test_return_under_unknown_loop_makes_the_result_unknown() -> None:
     # mlflow's pattern: look an index up through the inspector, drop it when found.
-    m = migration(header("a") + (
-        "def _index_name(table, column):\n"
-        "    for index in sa.inspect(op.get_bind()).get_indexes(table):\n"
-        "        if index['column_names'] == [column]:\n"
-        "            return index['name']\n"
-        "    return None\n"
-        "def upgrade():\n"
-        "    name = _index_name('runs', 'experiment_id')\n"
-        "    if name:\n"
-        "        op.drop_index(name, table_name='runs')\n"
-        "    op.create_index('ix_after', 'runs', ['a'])\n"
-    ))
+    m = migration(
+        header("a")
+        + (
+            "def _index_name(table, column):\n"
+            "    for index in sa.inspect(op.get_bind()).get_indexes(table):\n"
+            "        if index['column_names'] == [column]:\n"
+            "            return index['name']\n"
+            "    return None\n"
+            "def upgrade():\n"
+            "    name = _index_name('runs', 'experiment_id')\n"
+            "    if name:\n"
+            "        op.drop_index(name, table_name='runs')\n"
+            "    op.create_index('ix_after', 'runs', ['a'])\n"
+        )
+    )
     kinds = [type(op).__name__ for op in m.operations]
     assert kinds == ["MarkIncomplete", "CreateIndex"]
     assert m.operations[0].table == "runs"  # type: ignore[union-attr]
@@ -201,25 +204,31 @@ def test_return_under_unknown_loop_makes_the_result_unknown() -> None:
 
 
 def test_operations_after_a_possible_early_return_are_not_guessed() -> None:
-    m = migration(header("a") + (
-        "def upgrade():\n"
-        "    if not sa.inspect(op.get_bind()).has_table('legacy'):\n"
-        "        return\n"
-        "    op.drop_index('ix_legacy_a', table_name='legacy')\n"
-    ))
+    m = migration(
+        header("a")
+        + (
+            "def upgrade():\n"
+            "    if not sa.inspect(op.get_bind()).has_table('legacy'):\n"
+            "        return\n"
+            "    op.drop_index('ix_legacy_a', table_name='legacy')\n"
+        )
+    )
     assert [type(op).__name__ for op in m.operations] == ["MarkIncomplete"]
     assert [p.span.line for p in m.problems] == [8]
     assert "may not run" in m.problems[0].message
 
 
 def test_calls_into_project_helpers_are_reported() -> None:
-    m = migration(header("a") + (
-        "import logging\n"
-        "from migrations.shared.utils import create_table\n"
-        "def upgrade():\n"
-        "    logging.getLogger(__name__).info('start')\n"
-        "    create_table('tags', sa.Column('id', sa.Integer(), primary_key=True))\n"
-    ))
+    m = migration(
+        header("a")
+        + (
+            "import logging\n"
+            "from migrations.shared.utils import create_table\n"
+            "def upgrade():\n"
+            "    logging.getLogger(__name__).info('start')\n"
+            "    create_table('tags', sa.Column('id', sa.Integer(), primary_key=True))\n"
+        )
+    )
     assert m.operations == ()
     (problem,) = m.problems
     assert problem.span.line == 9
@@ -229,15 +238,23 @@ def test_calls_into_project_helpers_are_reported() -> None:
 def test_unanalysable_table_is_not_compared() -> None:
     from schema_lint.schema.replay import replay_migrations
 
-    first = migration(header("a") + (
-        "def upgrade():\n"
-        "    op.create_table('runs', sa.Column('id', sa.Integer(), primary_key=True))\n"
-        "    op.create_index('ix_runs_id', 'runs', ['id'])\n"
-    ), "a.py")
-    second = migration(header("b", "a") + (
-        "def upgrade():\n"
-        "    for name in get_names():\n"
-        "        op.drop_index(name, table_name='runs')\n"
-    ), "b.py")
+    first = migration(
+        header("a")
+        + (
+            "def upgrade():\n"
+            "    op.create_table('runs', sa.Column('id', sa.Integer(), primary_key=True))\n"
+            "    op.create_index('ix_runs_id', 'runs', ['id'])\n"
+        ),
+        "a.py",
+    )
+    second = migration(
+        header("b", "a")
+        + (
+            "def upgrade():\n"
+            "    for name in get_names():\n"
+            "        op.drop_index(name, table_name='runs')\n"
+        ),
+        "b.py",
+    )
     table = replay_migrations([first, second]).tables["runs"]
     assert table.incomplete and "cannot be evaluated" in table.incomplete[0]

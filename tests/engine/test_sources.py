@@ -70,13 +70,7 @@ def test_columns_are_code_points_on_non_ascii_lines() -> None:
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="only older Pythons lack this syntax")
 def test_decorated_newer_syntax_is_blanked_with_its_decorators() -> None:
-    text = (
-        "import functools\n"
-        "@functools.cache\n"
-        "def label(x):\n"
-        "    return f\"{x + \"!\"}\"\n"
-        "value = 1\n"
-    )
+    text = 'import functools\n@functools.cache\ndef label(x):\n    return f"{x + "!"}"\nvalue = 1\n'
     parsed = parse_python(text)
     assert isinstance(parsed, Parsed)
     assert parsed.skipped_lines == ((2, 4),)
