@@ -98,7 +98,8 @@ async def test_a_thousand_rapid_changes(client: Client, project: Path):
         )
         if step % 100 == 0:
             await asyncio.sleep(0)
-    # 1000 = 33 round trips of 30 keystrokes, then 10 more: the line ends in a noqa comment with a colon and no codes.
+    # 1000 = 33 round trips of 30 keystrokes, then 10 more: the line ends in a noqa
+    # comment with a colon and no codes.
     # The server is responsive: a request is answered promptly...
     result = await asyncio.wait_for(
         client.text_document_code_action_async(
@@ -113,7 +114,8 @@ async def test_a_thousand_rapid_changes(client: Client, project: Path):
     assert list(result or ()) == []
     # ...and the last diagnostics are for the last version.
     last = await wait_published(client, models, lambda p: p.version == version, after=mark)
-    assert codes(last.diagnostics) == ["SL002", "SL002"]  # a noqa comment without codes silences every code
+    # A noqa comment without codes silences every code on its line.
+    assert codes(last.diagnostics) == ["SL002", "SL002"]
     stale = [p for p in client.published[mark:] if p.uri == models]
     assert stale[-1] is last
     assert len(stale) < 100, "changes are debounced"
