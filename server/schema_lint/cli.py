@@ -188,6 +188,10 @@ def _check(args: argparse.Namespace) -> int:
     result = check(project, only_paths=only, memo=cache)
     if cache is not None:
         cache.save()
+    if args.fix or args.diff or args.format == "json":
+        from schema_lint.fixes.context import remember_schemas
+
+        remember_schemas(project, result.schemas)
     cwd = os.getcwd()
     fixed = 0
     if args.fix or args.diff:
@@ -207,6 +211,7 @@ def _check(args: argparse.Namespace) -> int:
         result = check(project, only_paths=only, memo=cache)
         if cache is not None:
             cache.save()
+        remember_schemas(project, result.schemas)
     diagnostics = result.diagnostics
     hint = None
     if args.fix or args.unsafe_fixes or args.format == "json":

@@ -39,6 +39,7 @@ _CONVENTION_CLASSES = {
     "ForeignKeyConstraint": "fk",
     "CheckConstraint": "ck",
 }
+_CONVENTION_KINDS = frozenset(_CONVENTION_CLASSES.values())
 _NONE = ast.Constant(None)
 
 
@@ -257,39 +258,62 @@ def metadata_value(ctx: Context, node: ast.expr) -> MetaDataValue:
     parts = dotted(node)
     if parts is not None:
         return Ref(parts)
-    return MetaDataDecl(unreadable=True)
+    return MetaDataDecl(unreadable=True, schema_unreadable=True, span=ctx.span(node))
+
+
+_METADATA_PARAMETERS = ("schema", "quote_schema", "naming_convention", "info")
+"""``MetaData``'s parameters in SQLAlchemy 2 order (all may be given positionally)."""
 
 
 def metadata_call(ctx: Context, call: ast.Call) -> MetaDataDecl:
-    reasons: list[str] = []
-    schema = optional_str(kwarg(call, "schema"), "schema=", reasons)
-    node = kwarg(call, "naming_convention")
+    """``MetaData(schema=..., naming_convention=...)``: each part readable or not on its own."""
+    given = {name: kwarg(call, name) for name in ("schema", "naming_convention")}
+    starred = has_star_kwargs(call) or any(isinstance(a, ast.Starred) for a in call.args)
+    for name, arg in zip(_METADATA_PARAMETERS, call.args, strict=False):
+        if name in given and not isinstance(arg, ast.Starred):
+            given[name] = arg
+    schema_reasons: list[str] = []
+    schema = optional_str(given["schema"], "schema=", schema_reasons)
+    node = given["naming_convention"]
     convention: tuple[tuple[str, str], ...] | Ref | None = None
+    unreadable = False
     if isinstance(node, ast.Dict):
         pairs = convention_pairs(node)
-        if pairs is None:
-            reasons.append("naming_convention")
+        unreadable = pairs is None
         convention = pairs
     elif node is not None and not (isinstance(node, ast.Constant) and node.value is None):
         parts = dotted(node)
         if parts is None:
-            reasons.append("naming_convention")
+            unreadable = True
         else:
             convention = Ref(parts)
-    return MetaDataDecl(convention, schema, bool(reasons) or has_star_kwargs(call))
+    return MetaDataDecl(
+        convention,
+        schema,
+        unreadable=unreadable or starred,
+        schema_unreadable=bool(schema_reasons) or starred,
+        span=ctx.span(call),
+    )
 
 
 def convention_pairs(node: ast.Dict) -> tuple[tuple[str, str], ...] | None:
-    """A naming convention dict of literals; keys may be constraint classes."""
+    """A naming convention dict of literals; keys may be constraint classes.
+
+    A custom token (``"column_names": some_function``) is left out: templates that use it
+    then give unknown names. None when a template itself cannot be read.
+    """
     pairs: list[tuple[str, str]] = []
     for key_node, value in zip(node.keys, node.values, strict=False):
         if key_node is None:
             return None
         key = str_const(key_node)
+        custom = key is not None and key not in _CONVENTION_KINDS
         if key is None:
             parts = dotted(key_node)
             key = _CONVENTION_CLASSES.get(parts[-1]) if parts else None
         text = str_const(value)
+        if text is None and custom:
+            continue
         if key is None or text is None:
             return None
         pairs.append((key, text))

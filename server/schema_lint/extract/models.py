@@ -33,6 +33,7 @@ from schema_lint.facts.models import (
     MetaDataDecl,
     ModelModule,
     NameAlias,
+    Ref,
     TableDecl,
     TypeAliasDecl,
 )
@@ -206,9 +207,14 @@ class _ModuleReader:
         span = ctx.span(stmt)
         if parts[-1] == "metadata":
             self.metadatas.append(MetaDataBinding(parts, metadata_value(ctx, value), span))
-        elif parts[-1] == "naming_convention" and isinstance(value, ast.Dict):
-            pairs = convention_pairs(value)
-            decl = MetaDataDecl(pairs, unreadable=pairs is None)
+        elif parts[-1] == "naming_convention" and len(parts) > 1:
+            if isinstance(value, ast.Dict):
+                pairs = convention_pairs(value)
+                decl = MetaDataDecl(pairs, unreadable=pairs is None, span=span)
+            elif (name := dotted(value)) is not None:
+                decl = MetaDataDecl(Ref(name), span=span)
+            else:
+                decl = MetaDataDecl(unreadable=True, span=span)
             self.metadatas.append(MetaDataBinding(parts[:-1], decl, span, attribute=True))
         elif len(parts) == 2 and isinstance(value, ast.Call):
             callee = ctx.callee(value.func)

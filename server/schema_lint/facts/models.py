@@ -13,7 +13,7 @@ believing the construct.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schema_lint.facts.source import Span
 
@@ -187,11 +187,19 @@ class RelationshipDecl:
 @dataclass(frozen=True, slots=True)
 class MetaDataDecl:
     """A ``MetaData(...)`` call; ``convention`` is literal pairs, a name bound to a dict
-    literal, or None for SQLAlchemy's default."""
+    literal, or None for SQLAlchemy's default.
+
+    Each part is known or not on its own: ``MetaData(schema=get_schema(), naming_convention=
+    {...})`` keeps its convention with ``schema_unreadable`` set.
+    """
 
     convention: tuple[tuple[str, str], ...] | Ref | None = None
     schema: str | None = None
     unreadable: bool = False
+    """The naming convention cannot be read."""
+    schema_unreadable: bool = False
+    """``schema=`` cannot be read (the tables are keyed as unqualified)."""
+    span: Span | None = field(default=None, compare=False)
 
 
 MetaDataValue = MetaDataDecl | Ref

@@ -85,9 +85,17 @@ class Table:
     class_name: str | None = None
     class_span: Span | None = None
     incomplete: tuple[str, ...] = ()
-    """Why the facts of this table may be partial (unreadable base, dynamic args, ...)."""
+    """Why the columns, keys or indexes of this table may be partial (unreadable base,
+    dynamic args, ...): rules do not judge such a table."""
     secondary_of: tuple[Span, ...] = ()
     """``relationship(secondary=...)`` uses of this table."""
+    naming_unknown: tuple[str, ...] = ()
+    """Why names derived from the naming convention are unknown (an unreadable ``MetaData``
+    or default schema). Those names are None; explicit names are kept as written. Compare
+    indexes by columns and uniqueness only."""
+    inexact: tuple[str, ...] = ()
+    """Why facts that no rule reads may be inexact: the nullability of a column typed with a
+    name from a module that is not analysed, the text of an unreadable check constraint."""
 
     @property
     def qualified_name(self) -> str:

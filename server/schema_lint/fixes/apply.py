@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from schema_lint.diagnostics import Diagnostic
 from schema_lint.fixes.api import fix_in_context, fixable
-from schema_lint.fixes.context import context_for
+from schema_lint.fixes.context import context_for, remember_schemas
 from schema_lint.fixes.edits import apply_edits, compatible
 from schema_lint.fixes.source import parse_source
 from schema_lint.fixes.types import Applicability, Edit, Fix
@@ -109,6 +109,7 @@ def apply_fixes(
         for path in {e.path for _, fix in taken for e in fix.edits}:
             project = with_file_text(project, path, files.texts[path])
         result = check(project, only_paths=paths)
+        remember_schemas(project, result.schemas)
         pending = [d for d in result.diagnostics if _key(d) in wanted and _key(d) not in done]
     changes: dict[str, FileChange] = {}
     for path, original in files.original.items():

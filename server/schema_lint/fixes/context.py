@@ -20,6 +20,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 if TYPE_CHECKING:
+    from schema_lint.engine import ProjectSchemas
     from schema_lint.project import Project
 
 DEFAULT_LINE_LENGTH = 88
@@ -112,15 +113,34 @@ _cache: list[tuple[object, FixContext]] = []
 _lock = threading.Lock()
 
 
-def context_for(project: Project) -> FixContext:
-    """The project's fix context, built once per :class:`Project` object."""
+_schemas: list[tuple[object, ProjectSchemas]] = []
+"""Schemas a check already built, for the latest projects (see :func:`remember_schemas`)."""
+
+
+def remember_schemas(project: Project, schemas: ProjectSchemas) -> None:
+    """Keep the schemas a check built for ``project``, so a later fix need not rebuild them."""
+    with _lock:
+        _schemas.append((project, schemas))
+        del _schemas[:-_CACHE_SIZE]
+
+
+def context_for(project: Project, schemas: ProjectSchemas | None = None) -> FixContext:
+    """The project's fix context, built once per :class:`Project` object.
+
+    ``schemas``, when the caller has them from :func:`schema_lint.engine.check`, saves
+    building them again.
+    """
     with _lock:
         for known, context in _cache:
             if known is project:
                 return context
-    from schema_lint.engine import build_schemas
+    if schemas is None:
+        with _lock:
+            schemas = next((s for known, s in _schemas if known is project), None)
+    if schemas is None:
+        from schema_lint.engine import build_schemas
 
-    schemas = build_schemas(project)
+        schemas = build_schemas(project)
     class_files: dict[str, list[str]] = {}
     for path, facts in project.files.items():
         if facts.model is not None:

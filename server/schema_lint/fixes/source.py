@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 import libcst as cst
@@ -91,7 +92,10 @@ class Source:
         return f"{quote}{body}{quote}"
 
 
+@functools.lru_cache(maxsize=16)
 def parse_source(path: str, text: str) -> Source | None:
+    """The parsed file, or None; the last few are kept, so that fixing every finding of a
+    file parses it once (a :class:`Source` is never mutated: fixes only compute edits)."""
     try:
         return Source(path, text)
     except (cst.ParserSyntaxError, RecursionError):

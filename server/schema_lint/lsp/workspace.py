@@ -29,6 +29,7 @@ from schema_lint.config import Config, ConfigError
 from schema_lint.diagnostics import Diagnostic
 from schema_lint.engine import CheckResult, check
 from schema_lint.facts.source import Problem
+from schema_lint.fixes.context import remember_schemas
 from schema_lint.lsp.convert import Lines
 from schema_lint.lsp.settings import (
     Settings,
@@ -277,10 +278,12 @@ class Root:
 
     def _check(self, project: Project) -> CheckResult | None:
         try:
-            return check(project)
+            result = check(project)
         except Exception:
             logger.exception("schema-lint: the engine failed on %s", self.path)
             return None
+        remember_schemas(project, result.schemas)
+        return result
 
     def _load_config(self, settings: Settings, documents: list[Document]) -> Config:
         pyproject = str(self.path / "pyproject.toml")

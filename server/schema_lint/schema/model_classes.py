@@ -46,21 +46,36 @@ _BUILTINS = frozenset(dir(builtins))
 
 
 class MetaInfo:
-    """One ``MetaData``: its naming convention (None when unknown) and default schema."""
+    """One ``MetaData``: its naming convention and default schema, each known or not.
 
-    __slots__ = ("convention", "reason", "schema")
+    ``convention`` is None when it cannot be read (``reason`` says why): names derived from
+    it are then unknown, nothing else is. ``schema_reason`` is set when the default schema
+    cannot be read: its tables are keyed as unqualified and names built from column labels
+    (which include the schema) are unknown.
+    """
+
+    __slots__ = ("convention", "reason", "schema", "schema_reason", "span", "written")
 
     def __init__(
         self,
         convention: dict[str, str] | None = None,
         schema: str | None = None,
         reason: str | None = None,
+        *,
+        schema_reason: str | None = None,
+        span: Span | None = None,
+        written: str | None = None,
     ) -> None:
         if convention is None and reason is None:
             convention = {}
         self.convention = convention
         self.schema = schema
         self.reason = reason
+        self.schema_reason = schema_reason
+        self.span = span
+        """Where the ``MetaData(...)`` is written, when it is in the project."""
+        self.written = written
+        """The name it was reached through when it cannot be read (``Model.metadata``)."""
 
     def set_convention(self, pairs: tuple[tuple[str, str], ...] | None, reason: str) -> None:
         if pairs is None:
@@ -145,7 +160,7 @@ class Hierarchy:
         self.project = project
         self.nodes: dict[int, ClassNode] = {}
         self._markers: dict[str, Marker] = {}
-        self._metas: dict[int, MetaInfo] = {}
+        self._metas: dict[object, MetaInfo] = {}
         self._roots: dict[int, Root | None] = {}
         self._meta_override: dict[int, MetaInfo] = {}
         self._db_markers: list[tuple[Marker, Local]] = []
@@ -404,16 +419,26 @@ class Hierarchy:
         return self.meta_symbol(self.project.resolve(env, value.parts), ".".join(value.parts))
 
     def _meta_decl(self, env: Env, decl: MetaDataDecl) -> MetaInfo:
+        schema_reason = (
+            "the schema= of this MetaData cannot be read" if decl.schema_unreadable else None
+        )
+        meta = MetaInfo(schema=decl.schema, schema_reason=schema_reason, span=decl.span)
         if decl.unreadable:
-            return MetaInfo(schema=decl.schema, reason="MetaData(...) cannot be read")
-        convention = decl.convention
-        if isinstance(convention, Ref):
-            symbol = self.project.resolve(env, convention.parts)
-            if isinstance(symbol, Local) and isinstance(symbol.decl, ConventionDecl):
-                return MetaInfo(dict(symbol.decl.pairs), decl.schema)
-            reason = f"naming convention {'.'.join(convention.parts)} cannot be read"
-            return MetaInfo(schema=decl.schema, reason=reason)
-        return MetaInfo(dict(convention or ()), decl.schema)
+            meta.set_convention(None, "the naming convention of this MetaData cannot be read")
+        elif isinstance(decl.convention, Ref):
+            meta.set_convention(*self._convention_ref(env, decl.convention))
+        else:
+            meta.set_convention(decl.convention or (), "")
+        return meta
+
+    def _convention_ref(
+        self, env: Env, ref: Ref
+    ) -> tuple[tuple[tuple[str, str], ...] | None, str]:
+        """A naming convention given as a name: its pairs, or None and why."""
+        symbol = self.project.resolve(env, ref.parts)
+        if isinstance(symbol, Local) and isinstance(symbol.decl, ConventionDecl):
+            return symbol.decl.pairs, ""
+        return None, f"naming convention {'.'.join(ref.parts)} cannot be read"
 
     def meta_symbol(self, symbol: Symbol | None, written: str) -> MetaInfo:
         """The ``MetaData`` a name denotes: ``metadata``, ``Base.metadata``, ``db.metadata``."""
@@ -430,10 +455,13 @@ class Hierarchy:
                 return self.factory_meta(owner)
         if isinstance(symbol, Lib) and symbol.name.endswith("SQLModel.metadata"):
             return self.sqlmodel.meta
-        key = id(symbol) if symbol is not None else hash(written)
+        # The same library object reached from several files is one MetaData.
+        key: object = id(symbol) if isinstance(symbol, (Local, Attr)) else (symbol, written)
         meta = self._metas.get(key)
         if meta is None:
-            meta = self._metas[key] = MetaInfo(reason=f"metadata {written} cannot be read")
+            reason = f"metadata {written} cannot be read"
+            meta = MetaInfo(reason=reason, schema_reason=reason, written=written)
+            self._metas[key] = meta
         return meta
 
     def _apply_metadata_overrides(self) -> None:
@@ -455,8 +483,14 @@ class Hierarchy:
             target = self.project.resolve(env, binding.target)
             meta = self.meta_symbol(target, ".".join(binding.target))
             decl = binding.value
-            if isinstance(decl, MetaDataDecl) and not isinstance(decl.convention, Ref):
-                meta.set_convention(decl.convention, "naming_convention cannot be read")
+            if not isinstance(decl, MetaDataDecl):
+                continue
+            if isinstance(decl.convention, Ref):
+                meta.set_convention(*self._convention_ref(env, decl.convention))
+            elif decl.unreadable:
+                meta.set_convention(None, "the naming_convention assigned cannot be read")
+            else:
+                meta.set_convention(decl.convention or (), "")
 
     def _bindings(self, *, attribute: bool) -> Iterator[tuple[Env, MetaDataBinding]]:
         for env in self.project.envs:
