@@ -8,6 +8,7 @@ fact classes and plain builtins, so a corrupt or foreign file is never trusted b
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import dataclasses
 import functools
@@ -79,6 +80,14 @@ def _dispatch_table() -> dict[type, Any]:
             ):
                 table[value] = _reducer(value)
     return table
+
+
+@functools.cache
+def register_fast_pickling() -> None:
+    """Use the fast reducers for every pickler (e.g. multiprocessing's), not only ours."""
+    for cls, reducer in _dispatch_table().items():
+        if cls not in copyreg.dispatch_table:
+            copyreg.pickle(cls, reducer)
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -195,3 +204,52 @@ class FactsCache:
             os.replace(tmp, self.file)
         except OSError:
             return  # a read-only checkout still gets its findings
+
+
+def results_key(config: object, layout: object, candidates: dict[str, tuple[str, bytes]]) -> str:
+    """A key for a whole check: configuration, every file read and every ``env.py``."""
+    from schema_lint.sources.discovery import ProjectLayout
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{__version__}|{facts_fingerprint()}|{config!r}".encode())
+    for path in sorted(candidates):
+        role, data = candidates[path]
+        digest.update(f"|{path}|{role}|{content_key(data)}".encode())
+    if isinstance(layout, ProjectLayout):
+        for environment in layout.environments:
+            digest.update(f"|env {environment!r}".encode())
+            if environment.script_dir:
+                with contextlib.suppress(OSError):
+                    digest.update(Path(environment.script_dir, "env.py").read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class ResultsCache:
+    """The last whole-project result: a re-check of an unchanged project reads only this."""
+
+    directory: Path
+
+    @property
+    def file(self) -> Path:
+        return self.directory / f"results-{__version__}-{facts_fingerprint()}.pickle"
+
+    def get(self, key: str) -> tuple[Any, Any] | None:
+        try:
+            payload = _SafeUnpickler(io.BytesIO(self.file.read_bytes())).load()
+        except Exception:  # missing or corrupt: check again
+            return None
+        if isinstance(payload, dict) and payload.get("key") == key:
+            value = payload.get("result")
+            if isinstance(value, tuple) and len(value) == 2:
+                return value
+        return None
+
+    def put(self, key: str, diagnostics: Any, problems: Any) -> None:
+        payload = {"key": key, "result": (tuple(diagnostics), tuple(problems))}
+        with contextlib.suppress(OSError):
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.file)

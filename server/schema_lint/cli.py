@@ -9,18 +9,20 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from schema_lint import __version__
-from schema_lint.cache import CACHE_DIR_NAME, FactsCache
+from schema_lint.cache import CACHE_DIR_NAME, FactsCache, ResultsCache, results_key
 from schema_lint.config import DIALECTS, Config, ConfigError, load_config
+from schema_lint.diagnostics import Diagnostic
 from schema_lint.facts.source import Problem
 from schema_lint.output.paths import display_path
 from schema_lint.output.progress import ProgressBar
 from schema_lint.project import Project
-from schema_lint.sources.discovery import find_project_root
+from schema_lint.sources.discovery import ProjectLayout, find_project_root
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -88,7 +90,10 @@ def _add_cache_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(
-    root: Path, config: Config, args: argparse.Namespace
+    root: Path,
+    config: Config,
+    args: argparse.Namespace,
+    discovered: tuple[ProjectLayout, dict[str, tuple[str, bytes]]] | None = None,
 ) -> tuple[Project, FactsCache | None]:
     """Load the project through the cache, with a progress bar on a slow terminal scan.
 
@@ -109,6 +114,7 @@ def _load(
             jobs=max(1, args.jobs),
             progress=progress,
             save_cache=False,
+            discovered=discovered,
         )
     finally:
         if progress is not None:
@@ -169,7 +175,6 @@ def _config(root: Path, args: argparse.Namespace) -> Config:
 
 def _check(args: argparse.Namespace) -> int:
     from schema_lint.engine import check
-    from schema_lint.output import FORMATS
 
     root, targets, missing = _root_and_targets(args.paths)
     for path in missing:
@@ -177,15 +182,24 @@ def _check(args: argparse.Namespace) -> int:
     if missing:
         return EXIT_ERROR
     config = _config(root, args)
-    project, cache = _load(root, config, args)
-    only = None
-    if targets is not None:
-        only = {
-            path
-            for path in project.files
-            if path in targets or any(t.endswith(os.sep) and path.startswith(t) for t in targets)
-        }
-    result = check(project, only_paths=only, memo=cache)
+    plain = not (args.fix or args.diff or args.unsafe_fixes or args.format == "json")
+    results = key = discovered = None
+    if plain and not args.no_cache:
+        from schema_lint.project import discover
+
+        discovered = discover(root, config)
+        results = ResultsCache(args.cache_dir or root / CACHE_DIR_NAME)
+        key = results_key(config, *discovered)
+        hit = results.get(key)
+        if hit is not None:
+            only = _targeted(targets, discovered[1])
+            return _report(args, _only(hit[0], only), hit[1], only, 0, None)
+    project, cache = _load(root, config, args, discovered)
+    only = _targeted(targets, project.files)
+    result = check(project, memo=cache)
+    if results is not None and key is not None:
+        results.put(key, result.diagnostics, result.problems)
+    result = replace(result, diagnostics=_only(result.diagnostics, only))
     if cache is not None:
         cache.save()
     if args.fix or args.diff or args.format == "json":
@@ -213,7 +227,7 @@ def _check(args: argparse.Namespace) -> int:
             cache.save()
         remember_schemas(project, result.schemas)
     diagnostics = result.diagnostics
-    hint = None
+    hint: str | None = None
     if args.fix or args.unsafe_fixes or args.format == "json":
         from schema_lint.fixes.annotate import annotate
         from schema_lint.fixes.annotate import hint as fix_hint
@@ -223,14 +237,43 @@ def _check(args: argparse.Namespace) -> int:
         )
         diagnostics = annotated.diagnostics
         hint = fix_hint(annotated, unsafe=args.unsafe_fixes) if args.format == "text" else None
+    return _report(args, diagnostics, result.problems, only, fixed, hint)
+
+
+def _targeted(targets: set[str] | None, paths: Iterable[str]) -> set[str] | None:
+    """The files to report on: those given on the command line (None: every file)."""
+    if targets is None:
+        return None
+    return {
+        path
+        for path in paths
+        if path in targets or any(t.endswith(os.sep) and path.startswith(t) for t in targets)
+    }
+
+
+def _only(diagnostics: Sequence[Diagnostic], only: set[str] | None) -> tuple[Diagnostic, ...]:
+    return tuple(d for d in diagnostics if only is None or d.span.path in only)
+
+
+def _report(
+    args: argparse.Namespace,
+    diagnostics: Sequence[Diagnostic],
+    problems: Sequence[Problem],
+    only: set[str] | None,
+    fixed: int,
+    hint: str | None,
+) -> int:
+    from schema_lint.output import FORMATS
+
+    cwd = os.getcwd()
     sys.stdout.write(FORMATS[args.format](diagnostics, cwd))
     summary = sys.stdout if args.format == "text" else sys.stderr
     if fixed:
         print(f"Fixed {fixed} error{'s' if fixed != 1 else ''}.", file=summary)
     if hint:
         print(hint, file=summary)
-    _report_problems(result.problems, cwd, verbose=args.verbose, quiet=args.quiet, only=only)
-    if result.diagnostics and not args.exit_zero:
+    _report_problems(problems, cwd, verbose=args.verbose, quiet=args.quiet, only=only)
+    if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 

@@ -196,13 +196,14 @@ def load_project(
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
     save_cache: bool = True,
+    discovered: tuple[ProjectLayout, dict[str, tuple[str, bytes]]] | None = None,
 ) -> Project:
     """Discover and extract every file; ``overrides`` are unsaved editor texts by path.
 
     Facts found in ``cache`` (same path, content, role and dialect) are reused; the rest is
     extracted, in ``jobs`` processes when there is enough to do, and stored back.
     """
-    layout, candidates = discover(root, config)
+    layout, candidates = discovered if discovered is not None else discover(root, config)
     files: dict[str, FileFacts] = {}
     todo: list[tuple[str, bytes | str, str, str]] = []
     for path, (role, data) in candidates.items():
@@ -223,7 +224,7 @@ def load_project(
     return _finish(root, config, layout, files)
 
 
-PARALLEL_MIN_BYTES = 1_000_000
+PARALLEL_MIN_BYTES = 200_000
 
 
 def _extract_all(
@@ -238,6 +239,9 @@ def _extract_all(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from schema_lint.cache import register_fast_pickling
+
+        register_fast_pickling()  # results come back from the workers as constructor calls
         chunks = [todo[i :: jobs * 4] for i in range(jobs * 4)]
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         done = 0

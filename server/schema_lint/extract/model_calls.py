@@ -228,6 +228,10 @@ def table(ctx: Context, call: ast.Call, callee: Callee, var: str | None) -> Tabl
             reasons.append(f"Table argument `{ctx.opaque(arg).source}` cannot be read")
     if has_star_kwargs(call):
         reasons.append("**kwargs of Table cannot be read")
+    via = callee.via
+    parts = dotted(call.func)
+    if via is None and parts is not None and len(parts) == 2 and parts[0] in ctx.dbs:
+        via = parts[:1]  # `db.Table(...)` of a local `db`: its metadata is implicit
     return TableDecl(
         span=ctx.span(call),
         name=name,
@@ -236,7 +240,7 @@ def table(ctx: Context, call: ast.Call, callee: Callee, var: str | None) -> Tabl
         schema=optional_str(kwarg(call, "schema"), "schema=", reasons),
         columns=tuple(columns),
         constraints=tuple(constraints),
-        via=callee.via,
+        via=via,
         unreadable=tuple(reasons),
     )
 

@@ -14,13 +14,14 @@ from schema_lint.extract.model_calls import (
     table,
 )
 from schema_lint.extract.model_constraints import CONSTRAINT_KINDS, constraint, table_args
-from schema_lint.extract.model_context import Context, dotted, str_const, template
+from schema_lint.extract.model_context import Context, dotted, kwarg, str_const, template
 from schema_lint.extract.model_types import type_decl
 from schema_lint.facts.models import (
     ClassDecl,
     ColumnDecl,
     ConstraintDecl,
     Dotted,
+    MetaDataDecl,
     MetaDataValue,
     Ref,
     RelationshipDecl,
@@ -86,6 +87,10 @@ class _ClassReader:
         self.constraints: list[ConstraintDecl] = []
         self.names: list[str] = []
         self.unreadable: list[str] = []
+        self.registry = False
+        self.consts: dict[str, str] = {}
+        """String constants assigned so far in the body: later expressions of the body may
+        use them (``Index(f"ix_{__tablename__}_name", ...)``)."""
 
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.Assign):
@@ -102,7 +107,7 @@ class _ClassReader:
         elif isinstance(stmt, ast.ClassDef):
             self.names.append(stmt.name)
         elif isinstance(stmt, ast.Expr):
-            decl = constraint(self.ctx, stmt.value)
+            decl = constraint(self.ctx, stmt.value, None, self.consts)
             if decl is not None:
                 self.constraints.append(decl)
         elif isinstance(stmt, ast.If):
@@ -115,10 +120,14 @@ class _ClassReader:
         ctx = self.ctx
         self.names.append(key)
         span = ctx.span(stmt)
+        self._constant(key, value)
         if key.startswith("__") and key.endswith("__"):
             self.dunder(key, value, span)
         elif key == "metadata" and value is not None:
-            self.metadata = metadata_value(ctx, value)
+            if not self.registry:
+                self.metadata = metadata_value(ctx, value)
+        elif key == "registry" and value is not None and self.registry_metadata(value):
+            self.registry = True
         elif value is None:
             if annotation is not None:
                 decl = type_decl(ctx, annotation)
@@ -127,6 +136,31 @@ class _ClassReader:
             decl = type_decl(ctx, annotation)
             self.columns.append(ColumnDecl(key, None, span, "default", annotation=decl))
 
+    def registry_metadata(self, value: ast.expr) -> bool:
+        """``registry = registry(metadata=...)`` in a ``DeclarativeBase`` subclass: tables go
+        to the registry's metadata (``DeclarativeBase`` prefers it to ``metadata =``)."""
+        ctx = self.ctx
+        if isinstance(value, ast.Call):
+            callee = ctx.callee(value.func)
+            if callee is None or callee.name != "registry" or callee.via is not None:
+                return False
+            meta = kwarg(value, "metadata")
+            self.metadata = metadata_value(ctx, meta) if meta is not None else MetaDataDecl()
+            return True
+        parts = dotted(value)
+        if parts is None:
+            return False
+        self.metadata = Ref((*parts, "metadata"))
+        return True
+
+    def _constant(self, key: str, value: ast.expr | None) -> None:
+        """Remember ``key`` as a string constant of the body, or forget an earlier one."""
+        text = template(value, None, self.consts) if value is not None else None
+        if isinstance(text, str):
+            self.consts[key] = text
+        else:
+            self.consts.pop(key, None)
+
     def value(self, key: str, annotation: ast.expr | None, value: ast.expr, span: Span) -> bool:
         """Record a construct assigned to ``key``; False when it is a plain value."""
         ctx = self.ctx
@@ -134,7 +168,7 @@ class _ClassReader:
             return isinstance(value, ast.Tuple) and len(value.elts) == 1  # `x = Column(),`
         callee = ctx.callee(value.func)
         if callee is None:
-            decl = constraint(ctx, value)
+            decl = constraint(ctx, value, None, self.consts)
             if decl is not None:
                 self.constraints.append(decl)
             return decl is not None
@@ -151,7 +185,7 @@ class _ClassReader:
             if rel is not None:
                 self.relationships.append(rel)
         elif callee.name in CONSTRAINT_KINDS:
-            decl = constraint(ctx, value)
+            decl = constraint(ctx, value, None, self.consts)
             if decl is not None:
                 self.constraints.append(decl)
         else:
@@ -164,9 +198,11 @@ class _ClassReader:
             return
         if key == "__tablename__":
             none = isinstance(value, ast.Constant) and value.value is None
-            self.tablename = TablenameDecl(span, str_const(value), none=none)
+            self.tablename = TablenameDecl(span, self.consts.get(key), none=none)
         elif key == "__table_args__":
-            self.table_args = table_args(ctx, value, span, None, declared_attr=False)
+            self.table_args = table_args(
+                ctx, value, span, None, declared_attr=False, names=self.consts
+            )
         elif key == "__abstract__":
             self.abstract = isinstance(value, ast.Constant) and value.value is True
         elif key == "__table__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import replace
 
 from schema_lint.extract.model_context import (
@@ -27,8 +28,17 @@ CONSTRAINT_KINDS = {
 }
 
 
-def constraint(ctx: Context, node: ast.expr, cls: str | None = None) -> ConstraintDecl | None:
-    """An ``Index``/constraint call, possibly wrapped in ``.ddl_if(dialect=...)``."""
+def constraint(
+    ctx: Context,
+    node: ast.expr,
+    cls: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> ConstraintDecl | None:
+    """An ``Index``/constraint call, possibly wrapped in ``.ddl_if(dialect=...)``.
+
+    ``cls`` is the class parameter of a ``declared_attr``; ``names`` the string constants
+    a class body assigned before (``__tablename__``), usable in a name.
+    """
     reasons: list[str] = []
     dialect = None
     outer = node
@@ -45,12 +55,17 @@ def constraint(ctx: Context, node: ast.expr, cls: str | None = None) -> Constrai
     callee = ctx.callee(node.func)
     if callee is None or callee.name not in CONSTRAINT_KINDS:
         return None
-    decl = _constraint_call(ctx, node, callee, cls, reasons)
+    decl = _constraint_call(ctx, node, callee, cls, names, reasons)
     return replace(decl, span=ctx.span(outer), dialect=dialect) if outer is not node else decl
 
 
 def _constraint_call(
-    ctx: Context, call: ast.Call, callee: Callee, cls: str | None, reasons: list[str]
+    ctx: Context,
+    call: ast.Call,
+    callee: Callee,
+    cls: str | None,
+    names: Mapping[str, str] | None,
+    reasons: list[str],
 ) -> ConstraintDecl:
     kind = CONSTRAINT_KINDS[callee.name]
     args = list(call.args)
@@ -78,10 +93,11 @@ def _constraint_call(
     if has_star_kwargs(call):
         reasons.append(f"**kwargs of {callee.name} cannot be read")
     where = kwarg(call, "postgresql_where")
+    name = _name(name_node, cls, names)
     return ConstraintDecl(
         kind=kind,
         span=ctx.span(call),
-        name=_name(name_node, cls, reasons),
+        name=name,
         items=tuple(items),
         unique=bool(read_bool(call, "unique", reasons)) if kind == "index" else False,
         where=ctx.where_text(where) if where is not None else None,
@@ -90,6 +106,7 @@ def _constraint_call(
         sqltext=sqltext,
         via=callee.via,
         unreadable=tuple(reasons),
+        name_unreadable=name is None and not _no_name(name_node),
     )
 
 
@@ -100,24 +117,31 @@ def _sequence(node: ast.expr | None, reasons: list[str]) -> list[ast.expr]:
     return []
 
 
-def _name(node: ast.expr | None, cls: str | None, reasons: list[str]) -> Name:
-    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+def _no_name(node: ast.expr | None) -> bool:
+    return node is None or (isinstance(node, ast.Constant) and node.value is None)
+
+
+def _name(node: ast.expr | None, cls: str | None, names: Mapping[str, str] | None) -> Name:
+    """The name given, None when none is given or it cannot be read (see ``_no_name``)."""
+    if node is None or _no_name(node):
         return None
     value = str_const(node)
     if value is not None:
         return value
-    if cls is not None:
-        evaluated = template(node, cls)
-        if evaluated is not None:
-            return evaluated
-    reasons.append("a constraint name cannot be read")
-    return None
+    return template(node, cls, names)
 
 
 def table_args(
-    ctx: Context, node: ast.expr | None, span: Span, cls: str | None, *, declared_attr: bool
+    ctx: Context,
+    node: ast.expr | None,
+    span: Span,
+    cls: str | None,
+    *,
+    declared_attr: bool,
+    names: Mapping[str, str] | None = None,
 ) -> TableArgsDecl:
-    """``__table_args__``: a tuple, a dict, or a tuple ending in a dict."""
+    """``__table_args__``: a tuple, a dict, or a tuple ending in a dict (see
+    :func:`constraint` for ``cls`` and ``names``)."""
     if node is None or (isinstance(node, ast.Constant) and node.value is None):
         return TableArgsDecl(span, declared_attr=declared_attr)
     reasons: list[str] = []
@@ -140,7 +164,7 @@ def table_args(
         return TableArgsDecl(span, declared_attr=declared_attr, unreadable=(reason,))
     items: list[ConstraintDecl] = []
     for element in elements:
-        decl = constraint(ctx, element, cls)
+        decl = constraint(ctx, element, cls, names)
         if decl is not None:
             items.append(decl)
         elif not (isinstance(element, ast.Constant) and element.value is None):
@@ -153,4 +177,4 @@ def table_args(
                 reasons.append("__table_args__ options cannot be read")
             elif key == "schema":
                 schema = optional_str(value, "__table_args__ schema", reasons)
-    return TableArgsDecl(span, tuple(items), schema, declared_attr, False, tuple(reasons))
+    return TableArgsDecl(span, tuple(items), schema, declared_attr, False, tuple(reasons), cls=cls)

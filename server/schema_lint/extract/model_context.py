@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from schema_lint.facts.models import (
@@ -14,6 +15,7 @@ from schema_lint.facts.models import (
     Modified,
     Opaque,
     Ref,
+    RegexSub,
     SqlText,
     Template,
 )
@@ -104,7 +106,7 @@ def optional_str(node: ast.expr | None, what: str, reasons: list[str]) -> str | 
 class Context:
     """Reads nodes of one file: ``imports`` maps local names to what they import."""
 
-    __slots__ = ("_ascii", "_callees", "_lines", "dbs", "imports", "path", "stars")
+    __slots__ = ("_ascii", "_callees", "_lines", "db_classes", "dbs", "imports", "path", "stars")
 
     def __init__(
         self,
@@ -123,6 +125,8 @@ class Context:
         self._callees: dict[Dotted, Callee | None] = {}
         self.imports = imports
         self.dbs = dbs
+        self.db_classes: set[str] = set()
+        """Classes of this file that subclass Flask-SQLAlchemy's ``SQLAlchemy``."""
 
     def span(self, node: ast.AST) -> Span:
         if self._ascii:  # byte offsets are code-point offsets
@@ -210,7 +214,7 @@ class Context:
         callee = self.callee(func)
         if callee is None or (node.keywords and callee.name not in ("text", "literal_column")):
             return self.opaque(node)
-        if callee.func:
+        if callee.func or self._sql_function(func):
             return Func(callee.name, tuple(self.expr(a, depth) for a in node.args))
         if callee.name in ("text", "literal_column") and len(node.args) == 1:
             text = str_const(node.args[0])
@@ -219,6 +223,12 @@ class Context:
         if callee.name in _MODIFIERS and len(node.args) == 1:
             return Modified(self.expr(node.args[0], depth), _MODIFIERS[callee.name])
         return self.opaque(node)
+
+    def _sql_function(self, func: ast.expr) -> bool:
+        """``coalesce`` imported from ``sqlalchemy.sql.functions``: the same as ``func.*``."""
+        parts = dotted(func)
+        full = self.library_name(parts) if parts is not None else None
+        return full is not None and full.startswith("sqlalchemy.sql.functions.")
 
     def opaque(self, node: ast.AST) -> Opaque:
         try:
@@ -250,23 +260,34 @@ def _callee(name: str, via: Dotted | None, parts: Dotted) -> Callee:
     return Callee(name, via[:-1] if is_func and via else via, is_func)
 
 
-def template(node: ast.expr, cls: str) -> str | Template | None:
-    """Evaluate a ``declared_attr`` result built from ``cls.__name__``/``cls.__tablename__``.
+def template(
+    node: ast.expr, cls: str | None, names: Mapping[str, str] | None = None
+) -> str | Template | None:
+    """Evaluate a string built from literals, ``cls.__name__``/``cls.__tablename__`` (in a
+    ``declared_attr``) and ``names`` (string constants assigned earlier in a class body).
 
+    ``cls.__name__`` may go through ``.lower()``, ``.upper()`` and regular expression
+    substitutions (``CAMEL.sub("_", cls.__name__)``, ``re.sub(r"...", "_", ...)``).
     Returns a plain string when nothing depends on the class, None when unreadable.
     """
+    subs: list[RegexSub] = []
     try:
-        parts = _template_parts(node, cls)
+        parts = _template_parts(node, cls, names or {}, subs)
     except RecursionError:  # absurdly long concatenations
         parts = None
     if parts is None:
         return None
     if all(kind == "text" for kind, _ in parts):
         return "".join(value for _, value in parts)
-    return Template(parts)
+    return Template(parts, tuple(subs))
 
 
-def _template_parts(node: ast.expr, cls: str) -> tuple[tuple[str, str], ...] | None:
+_CASES = ("lower", "upper")
+
+
+def _template_parts(
+    node: ast.expr, cls: str | None, names: Mapping[str, str], subs: list[RegexSub]
+) -> tuple[tuple[str, str], ...] | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return (("text", node.value),)
     if isinstance(node, ast.JoinedStr):
@@ -275,30 +296,78 @@ def _template_parts(node: ast.expr, cls: str) -> tuple[tuple[str, str], ...] | N
             if isinstance(value, ast.FormattedValue):
                 if value.conversion not in (-1, 115) or value.format_spec is not None:
                     return None
-                inner = _template_parts(value.value, cls)
+                inner = _template_parts(value.value, cls, names, subs)
             else:
-                inner = _template_parts(value, cls)
+                inner = _template_parts(value, cls, names, subs)
             if inner is None:
                 return None
             out.extend(inner)
         return tuple(out)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = _template_parts(node.left, cls)
-        right = _template_parts(node.right, cls)
+        left = _template_parts(node.left, cls, names, subs)
+        right = _template_parts(node.right, cls, names, subs)
         return None if left is None or right is None else left + right
-    transform = ""
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in ("lower", "upper")
-        and not node.args
-        and not node.keywords
-    ):
-        transform = node.func.attr
-        node = node.func.value
+    if isinstance(node, ast.Name) and node.id in names:
+        return (("text", names[node.id]),)
+    if isinstance(node, ast.Call):
+        return _transformed(node, cls, names, subs)
+    if cls is None:
+        return None
     parts = dotted(node)
     if parts == (cls, "__name__"):
-        return (("name", transform),)
+        return (("name", ""),)
     if parts == (cls, "__tablename__"):
-        return (("tablename", transform),)
+        return (("tablename", ""),)
     return None
+
+
+def _transformed(
+    call: ast.Call, cls: str | None, names: Mapping[str, str], subs: list[RegexSub]
+) -> tuple[tuple[str, str], ...] | None:
+    """``x.lower()``, ``x.upper()``, ``pattern.sub(repl, x)`` or ``re.sub(p, repl, x)``."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or call.keywords:
+        return None
+    step: str | None = None
+    operand: ast.expr | None = None
+    if func.attr in _CASES and not call.args:
+        step, operand = func.attr, func.value
+    elif func.attr == "sub" and len(call.args) in (2, 3):
+        sub = _regex_sub(func.value, call.args)
+        if sub is not None:
+            subs.append(sub)
+            step, operand = f"sub{len(subs) - 1}", call.args[-1]
+    if step is None or operand is None:
+        return None
+    inner = _template_parts(operand, cls, names, subs)
+    if inner is None or len(inner) != 1:
+        return None
+    kind, value = inner[0]
+    if kind == "text":
+        if step in _CASES:
+            return (("text", value.lower() if step == "lower" else value.upper()),)
+        return None  # a substitution on a constant: not worth evaluating here
+    return ((kind, f"{value}|{step}" if value else step),)
+
+
+def _regex_sub(owner: ast.expr, args: list[ast.expr]) -> RegexSub | None:
+    if dotted(owner) == ("re",) and len(args) == 3:  # re.sub(pattern, repl, string)
+        pattern, repl = str_const(args[0]), str_const(args[1])
+        return RegexSub(repl, pattern=pattern) if pattern is not None and repl is not None else None
+    if len(args) != 2:
+        return None
+    repl = str_const(args[0])
+    if repl is None:
+        return None
+    if isinstance(owner, ast.Call) and dotted(owner.func) == ("re", "compile"):
+        pattern = str_const(owner.args[0]) if len(owner.args) == 1 else None
+        return RegexSub(repl, pattern=pattern) if pattern is not None else None
+    parts = dotted(owner)
+    return RegexSub(repl, ref=parts) if parts is not None else None
+
+
+def regex_pattern(call: ast.Call) -> str | None:
+    """The literal of ``re.compile("...")`` without flags; None for anything else."""
+    if dotted(call.func) != ("re", "compile") or len(call.args) != 1 or call.keywords:
+        return None
+    return str_const(call.args[0])

@@ -19,7 +19,7 @@ from schema_lint.extract.model_calls import (
 )
 from schema_lint.extract.model_classes import read_class
 from schema_lint.extract.model_constraints import constraint
-from schema_lint.extract.model_context import Context, dotted, kwarg
+from schema_lint.extract.model_context import Context, dotted, kwarg, regex_pattern
 from schema_lint.extract.model_types import is_type_alias, type_decl
 from schema_lint.facts.models import (
     ClassDecl,
@@ -34,9 +34,11 @@ from schema_lint.facts.models import (
     ModelModule,
     NameAlias,
     Ref,
+    RegexDecl,
     TableDecl,
     TypeAliasDecl,
 )
+from schema_lint.facts.source import Span
 
 __all__ = ["extract_model_file"]
 
@@ -44,8 +46,10 @@ __all__ = ["extract_model_file"]
 def extract_model_file(path: str, text: str, tree: ast.Module) -> ModelModule:
     """The schema declarations of one file (``tree`` is ``parse_python(text).tree``)."""
     imports, stars = _imports(tree)
-    dbs = _db_names(Context(path, text, imports, set()), tree)
+    first = Context(path, text, imports, set())
+    dbs = _db_names(first, tree)
     ctx = Context(path, text, imports, dbs, stars=bool(stars))
+    ctx.db_classes = first.db_classes
     reader = _ModuleReader(ctx)
     for stmt in _statements(tree.body):
         reader.statement(stmt)
@@ -63,6 +67,7 @@ def extract_model_file(path: str, text: str, tree: ast.Module) -> ModelModule:
         conventions=tuple(reader.conventions),
         names=tuple(reader.names),
         late_columns=tuple(reader.late_columns),
+        regexes=tuple(reader.regexes),
     )
 
 
@@ -107,19 +112,40 @@ def _imports(tree: ast.Module) -> tuple[dict[str, Import], list[Import]]:
 
 
 def _db_names(ctx: Context, tree: ast.Module) -> set[str]:
-    """Names bound to ``SQLAlchemy(...)`` in this module (Flask-SQLAlchemy ``db``)."""
+    """Names bound to ``SQLAlchemy(...)`` in this module (Flask-SQLAlchemy ``db``), also
+    through a subclass declared here (``class AppSQLAlchemy(SQLAlchemy)``)."""
     names: set[str] = set()
     for stmt in _statements(tree.body):
+        if isinstance(stmt, ast.ClassDef) and _db_class(ctx, stmt):
+            ctx.db_classes.add(stmt.name)
+            continue
         if isinstance(stmt, ast.Assign):
             targets, value = stmt.targets, stmt.value
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             targets, value = [stmt.target], stmt.value
         else:
             continue
-        callee = ctx.callee(value.func) if isinstance(value, ast.Call) else None
-        if callee is not None and callee.name == "SQLAlchemy" and callee.via is None:
+        if isinstance(value, ast.Call) and _is_db_call(ctx, value):
             names.update(t.id for t in targets if isinstance(t, ast.Name))
     return names
+
+
+def _db_class(ctx: Context, node: ast.ClassDef) -> bool:
+    for base in node.bases:
+        parts = dotted(base)
+        if parts is not None and parts[-1] in ctx.db_classes:
+            return True
+        callee = ctx.callee(base)
+        if callee is not None and callee.name == "SQLAlchemy" and callee.via is None:
+            return True
+    return False
+
+
+def _is_db_call(ctx: Context, call: ast.Call) -> bool:
+    if isinstance(call.func, ast.Name) and call.func.id in ctx.db_classes:
+        return True
+    callee = ctx.callee(call.func)
+    return callee is not None and callee.name == "SQLAlchemy" and callee.via is None
 
 
 class _ModuleReader:
@@ -135,6 +161,7 @@ class _ModuleReader:
         self.conventions: list[ConventionDecl] = []
         self.names: list[NameAlias] = []
         self.late_columns: list[LateColumn] = []
+        self.regexes: list[RegexDecl] = []
 
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.ClassDef):
@@ -175,6 +202,13 @@ class _ModuleReader:
     def bind_call(self, name: str, call: ast.Call, stmt: ast.stmt) -> None:
         ctx = self.ctx
         span = ctx.span(stmt)
+        if _is_db_call(ctx, call):
+            self.dbs.append(_db(ctx, name, call, stmt))
+            return
+        pattern = regex_pattern(call)
+        if pattern is not None:
+            self.regexes.append(RegexDecl(name, pattern))
+            return
         callee = ctx.callee(call.func)
         if callee is None:
             if isinstance(call.func, ast.Attribute) and call.func.attr == "generate_base":
@@ -190,13 +224,8 @@ class _ModuleReader:
             self.tables.append(table(ctx, call, callee, name))
         elif kind == "MetaData":
             self.metadatas.append(MetaDataBinding((name,), metadata_call(ctx, call), span))
-        elif kind == "SQLAlchemy":
-            self.dbs.append(_db(ctx, name, call, stmt))
         elif kind in ("declarative_base", "registry"):
-            meta = kwarg(call, "metadata")
-            metadata = metadata_value(ctx, meta) if meta is not None else None
-            factory = "base" if kind == "declarative_base" else "registry"
-            self.factories.append(FactoryDecl(name, span, factory, metadata))
+            self.factories.append(_factory(ctx, name, call, kind, span))
         else:
             decl = constraint(ctx, call)
             if decl is not None:
@@ -223,14 +252,36 @@ class _ModuleReader:
                 self.late_columns.append(LateColumn(parts[:1], col))
 
 
+def _factory(ctx: Context, name: str, call: ast.Call, kind: str, span: Span) -> FactoryDecl:
+    """``declarative_base(metadata=..., cls=..., metaclass=...)`` or ``registry(...)``."""
+    meta = kwarg(call, "metadata")
+    cls = kwarg(call, "cls")
+    metaclass = kwarg(call, "metaclass")
+    return FactoryDecl(
+        name,
+        span,
+        "base" if kind == "declarative_base" else "registry",
+        metadata_value(ctx, meta) if meta is not None else None,
+        cls=dotted(cls) if cls is not None else None,
+        metaclass=dotted(metaclass) if metaclass is not None else None,
+    )
+
+
 def _db(ctx: Context, name: str, call: ast.Call, stmt: ast.stmt) -> DbDecl:
     meta = kwarg(call, "metadata")
     model_class = kwarg(call, "model_class")
     autonaming = kwarg(call, "disable_autonaming")
+    span = ctx.span(stmt)
+    model_base = None
+    if isinstance(model_class, ast.Call):
+        callee = ctx.callee(model_class.func)
+        if callee is not None and callee.name == "declarative_base" and callee.via is None:
+            model_base = _factory(ctx, f"{name}.Model", model_class, callee.name, span)
     return DbDecl(
         name=name,
-        span=ctx.span(stmt),
+        span=span,
         metadata=metadata_value(ctx, meta) if meta is not None else None,
         model_class=dotted(model_class) if model_class is not None else None,
         autonaming=not (isinstance(autonaming, ast.Constant) and autonaming.value is True),
+        model_base=model_base,
     )

@@ -82,15 +82,27 @@ Expr = Ref | Lit | SqlText | Func | Modified | Opaque
 
 
 @dataclass(frozen=True, slots=True)
+class RegexSub:
+    """``pattern.sub(repl, ...)`` or ``re.sub(pattern, repl, ...)`` in a ``declared_attr``:
+    the pattern is a literal (``pattern``) or a module-level ``re.compile("...")`` (``ref``)."""
+
+    repl: str
+    pattern: str | None = None
+    ref: Dotted | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Template:
     """A string computed from the class it is evaluated for.
 
     Parts are ``("text", literal)``, ``("name", transform)`` for ``cls.__name__`` and
-    ``("tablename", transform)`` for ``cls.__tablename__``; ``transform`` is ``""``,
-    ``"lower"`` or ``"upper"``.
+    ``("tablename", transform)`` for ``cls.__tablename__``; ``transform`` is ``""`` or
+    steps joined by ``|``, applied in order: ``lower``, ``upper`` or ``sub<i>`` for
+    ``subs[i]`` (``CAMEL.sub("_", cls.__name__).lower()`` is ``sub0|lower``).
     """
 
     parts: tuple[tuple[str, str], ...]
+    subs: tuple[RegexSub, ...] = ()
 
 
 Name = str | Template | None
@@ -170,6 +182,9 @@ class ConstraintDecl:
     sqltext: str | None = None
     via: Dotted | None = None
     unreadable: tuple[str, ...] = ()
+    """Why its columns or other parts cannot be read."""
+    name_unreadable: bool = False
+    """A name is given but cannot be read: only the name is unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +257,8 @@ class TableArgsDecl:
     declared_attr: bool = False
     invalid: bool = False
     unreadable: tuple[str, ...] = ()
+    cls: str | None = None
+    """The class parameter of a ``declared_attr`` (items may name ``cls.<attribute>``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +278,8 @@ class ClassDecl:
     table: TableDecl | Ref | None = None
     """``__table__ = Table(...)`` or ``__table__ = some_table``."""
     metadata: MetaDataValue | None = None
-    """``metadata = MetaData(...)`` in the body (a ``DeclarativeBase`` subclass)."""
+    """``metadata = MetaData(...)`` in the body (a ``DeclarativeBase`` subclass), or the
+    metadata of ``registry = registry(metadata=...)`` there."""
     columns: tuple[ColumnDecl, ...] = ()
     relationships: tuple[RelationshipDecl, ...] = ()
     constraints: tuple[ConstraintDecl, ...] = ()
@@ -282,13 +300,16 @@ class TypeAliasDecl:
 
 @dataclass(frozen=True, slots=True)
 class DbDecl:
-    """``db = SQLAlchemy(metadata=..., model_class=..., disable_autonaming=...)``."""
+    """``db = SQLAlchemy(metadata=..., model_class=..., disable_autonaming=...)``, also
+    through a subclass of ``SQLAlchemy`` declared in the same file."""
 
     name: str
     span: Span
     metadata: MetaDataValue | None = None
     model_class: Dotted | None = None
     autonaming: bool = True
+    model_base: FactoryDecl | None = None
+    """``model_class=declarative_base(...)`` written inline."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +322,10 @@ class FactoryDecl:
     kind: str
     metadata: MetaDataValue | None = None
     registry: Dotted | None = None
+    cls: Dotted | None = None
+    """``declarative_base(cls=Mixin)``: a class whose body every model inherits."""
+    metaclass: Dotted | None = None
+    """``declarative_base(metaclass=...)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +356,14 @@ class NameAlias:
 
 
 @dataclass(frozen=True, slots=True)
+class RegexDecl:
+    """``NAME = re.compile("literal")`` at module level (a ``declared_attr`` may use it)."""
+
+    name: str
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
 class LateColumn:
     """``Model.attr = Column(...)`` after the class: declarative adds the column."""
 
@@ -356,3 +389,4 @@ class ModelModule:
     conventions: tuple[ConventionDecl, ...] = ()
     names: tuple[NameAlias, ...] = ()
     late_columns: tuple[LateColumn, ...] = ()
+    regexes: tuple[RegexDecl, ...] = ()

@@ -17,10 +17,12 @@ from schema_lint.schema.naming import (
 from schema_lint.sources.suppression import suppressed
 
 
-def _same_shape(a: Index, b: Index) -> bool:
-    if a.expressions or b.expressions:
-        return a.name == b.name
-    return a.columns == b.columns and a.unique == b.unique
+def _same_shape(model: Index, db: Index) -> bool:
+    if model.expressions or db.expressions:
+        if model.name is None:  # its name is unknown: the text is all there is
+            return model.columns == db.columns and model.unique == db.unique
+        return model.name == db.name
+    return model.columns == db.columns and model.unique == db.unique
 
 
 def _describe(index: Index) -> str:
@@ -60,6 +62,10 @@ def _compare(model: Table, index: Index, convention: dict[str, str]) -> Diagnost
     same = [m for m in model.indexes if _same_shape(m, index)]
     if any(m.name == index.name or m.name is None for m in same):
         return None
+    if same and model.naming_unknown:  # the model's names may not be what we derive
+        return None
+    if index.expressions and any(m.expressions and m.name is None for m in model.indexes):
+        return None  # an expression index whose name is unknown may be this one
     where = f"`{model.qualified_name}`"
     if same:
         message = (
@@ -80,7 +86,11 @@ def _compare(model: Table, index: Index, convention: dict[str, str]) -> Diagnost
         if column is not None and column.span is not None:
             span = model.class_span or span if column.inherited_from else column.span
             column_key = column.key or column.name
-    conventional = single and index.name == _convention_name(model, index, convention)
+    conventional = (
+        single
+        and not model.naming_unknown
+        and index.name == _convention_name(model, index, convention)
+    )
     related: tuple[Related, ...] = ()
     if index.span is not None:
         related = (Related(index.span, f"`{index.name}` is created here"),)

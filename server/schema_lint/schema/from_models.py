@@ -65,19 +65,96 @@ class _Builder:
             for rel in node.decl.relationships:
                 self._secondary(node.env, rel, by_name)
         finalizer = Finalizer(state.dialect, self._resolve_ref)
-        tables: dict[str, Table] = {}
+        by_key: dict[str, list[tuple[TBuild, Table]]] = {}
         for tb in state.tables:
             table = finalizer.table(tb)
-            key = table.qualified_name
-            if key in tables:
-                first = tables[key]
-                reason = f"table {key} is declared more than once"
-                tables[key] = replace(first, incomplete=(*first.incomplete, reason))
-            else:
-                tables[key] = table
+            by_key.setdefault(table.qualified_name, []).append((tb, table))
+        chosen = {key: self._one_table(key, found) for key, found in by_key.items()}
+        self._metadata_problems(list(chosen.values()))
+        tables = {key: table for key, (_, table) in chosen.items()}
         return Schema(
             tables=tables, problems=tuple(state.problems), naming_convention=self._convention()
         )
+
+    def _one_table(self, key: str, found: list[tuple[TBuild, Table]]) -> tuple[TBuild, Table]:
+        """The table checked under ``key``: tables belong to a ``MetaData``, and a copy of a
+        table on another one (a frozen model kept for data migrations) is not the same."""
+        if len(found) == 1:
+            return found[0]
+        sizes = Counter(id(tb.meta) for tb in self.state.tables)
+        largest = max(sizes[id(tb.meta)] for tb, _ in found)
+        main = [(tb, t) for tb, t in found if sizes[id(tb.meta)] == largest]
+        first_tb, first = main[0]
+        if len({id(tb.meta) for tb, _ in main}) > 1:
+            reason = f"table {key} is declared on several MetaData of the same size"
+            return first_tb, replace(first, incomplete=(*first.incomplete, reason))
+        for tb, _ in found:
+            if tb.meta is not first_tb.meta:
+                where = f"{first_tb.span.path}:{first_tb.span.line}"
+                self.state.problem(
+                    "duplicate-table",
+                    f"table {key} is also declared on another MetaData (at {where}): this "
+                    "copy is not checked, the one on the MetaData with the most tables is",
+                    tb.span,
+                )
+        if len(main) > 1:
+            reason = f"table {key} is declared more than once"
+            return first_tb, replace(first, incomplete=(*first.incomplete, reason))
+        return first_tb, first
+
+    def _metadata_problems(self, chosen: list[tuple[TBuild, Table]]) -> None:
+        """Say which names are unknown in tables that are otherwise checked (incomplete tables
+        are reported on their own): once per ``MetaData`` whose convention or schema cannot
+        be read, and at each constraint whose given name cannot be read."""
+        groups: dict[int, list[tuple[TBuild, Table]]] = {}
+        for tb, table in chosen:
+            if table.incomplete:
+                continue
+            for span, _ in tb.unknown_names:
+                self.state.problem(
+                    "unanalysable",
+                    "this name cannot be read statically: the index or constraint is compared "
+                    "by its columns and uniqueness only",
+                    span,
+                )
+            if table.naming_unknown or tb.meta.schema_reason:
+                groups.setdefault(id(tb.meta), []).append((tb, table))
+        for group in groups.values():
+            self._metadata_problem(group)
+
+    def _metadata_problem(self, group: list[tuple[TBuild, Table]]) -> None:
+        meta = group[0][0].meta
+        own = {reason for tb, _ in group for _, reason in tb.unknown_names}
+        schema = meta.schema_reason
+        reasons = list(dict.fromkeys(r for _, t in group for r in t.naming_unknown if r not in own))
+        named = [t for _, t in group if set(t.naming_unknown) - own - {schema}]
+        labels = [t for _, t in group if schema in t.naming_unknown]
+        first = group[0][0].span
+        default = "checked as if in the default schema"
+        if meta.convention is None:  # the whole MetaData is unknown
+            message = (
+                f"{'; '.join(reasons)}: the names its naming convention gives in {len(group)} "
+                "table(s) are unknown, so their indexes are compared by columns and uniqueness "
+                "only" + (f", and its tables are {default}" if schema else "")
+            )
+            self.state.problem("unanalysable", message, meta.convention_span or meta.span or first)
+            return
+        others = [r for r in reasons if r != schema]
+        if others and named:
+            self.state.problem(
+                "unanalysable",
+                f"{'; '.join(others)}: the names it gives in {len(named)} table(s) are unknown, "
+                "so their indexes are compared by columns and uniqueness only",
+                meta.convention_span or meta.span or named[0].span or first,
+            )
+        if schema is not None:
+            message = f"{schema}: its {len(group)} table(s) are {default}"
+            if labels:
+                message += (
+                    f", and the names built from column labels in {len(labels)} of them are "
+                    "unknown (compared by columns and uniqueness only)"
+                )
+            self.state.problem("unanalysable", message, meta.span or first)
 
     # --- late additions ----------------------------------------------------------------
 

@@ -54,7 +54,15 @@ class MetaInfo:
     (which include the schema) are unknown.
     """
 
-    __slots__ = ("convention", "reason", "schema", "schema_reason", "span", "written")
+    __slots__ = (
+        "convention",
+        "convention_span",
+        "reason",
+        "schema",
+        "schema_reason",
+        "span",
+        "written",
+    )
 
     def __init__(
         self,
@@ -76,8 +84,14 @@ class MetaInfo:
         """Where the ``MetaData(...)`` is written, when it is in the project."""
         self.written = written
         """The name it was reached through when it cannot be read (``Model.metadata``)."""
+        self.convention_span: Span | None = None
+        """Where ``X.metadata.naming_convention = ...`` sets the convention, if it does."""
 
-    def set_convention(self, pairs: tuple[tuple[str, str], ...] | None, reason: str) -> None:
+    def set_convention(
+        self, pairs: tuple[tuple[str, str], ...] | None, reason: str, span: Span | None = None
+    ) -> None:
+        if span is not None:
+            self.convention_span = span
         if pairs is None:
             self.convention, self.reason = None, reason
         else:
@@ -93,12 +107,16 @@ class MetaInfo:
 class Root:
     """Where a declarative hierarchy starts; ``kind`` is declarative, flask or sqlmodel."""
 
-    __slots__ = ("autoname", "kind", "meta")
+    __slots__ = ("autoname", "kind", "meta", "reason")
 
-    def __init__(self, kind: str, meta: MetaInfo, autoname: bool = False) -> None:
+    def __init__(
+        self, kind: str, meta: MetaInfo, autoname: bool = False, reason: str | None = None
+    ) -> None:
         self.kind = kind
         self.meta = meta
         self.autoname = autoname
+        self.reason = reason
+        """Set when the root itself cannot be read: its model class may add columns."""
 
 
 class Marker:
@@ -218,7 +236,10 @@ class Hierarchy:
         if isinstance(symbol, Lib):
             return self._library_base(symbol.name)
         if isinstance(symbol, Local) and isinstance(symbol.decl, FactoryDecl):
-            return self._marker(f"factory:{id(symbol.decl)}", self.factory_root(symbol))
+            body = None
+            if symbol.decl.cls is not None:
+                body = self.node(self.project.resolve(symbol.env, symbol.decl.cls))
+            return self._marker(f"factory:{id(symbol.decl)}", self.factory_root(symbol), body)
         if (
             isinstance(symbol, Attr)
             and symbol.rest == ("Model",)
@@ -229,8 +250,8 @@ class Hierarchy:
             if parts[-1] == "Model" and len(parts) == 2 and symbol.project:
                 reason = f"{parts[0]} is imported from a module that is not analysed"
                 key = f"db:{env.path}:{parts[0]}"
-                meta = MetaInfo(reason=reason)
-                return self._marker(key, Root("flask", meta, autoname=True))
+                meta = MetaInfo(reason=reason, schema_reason=reason, written=f"{parts[0]}.Model")
+                return self._marker(key, Root("flask", meta, autoname=True, reason=reason))
             return f"base {written} cannot be read: {symbol.reason}"
         return f"base {written} cannot be read"
 
@@ -257,13 +278,50 @@ class Hierarchy:
         decl = db.decl
         assert isinstance(decl, DbDecl)
         body = None
-        if decl.model_class is not None:
+        factory = self._db_factory(db)
+        if factory is not None:
+            cls = factory.decl.cls if isinstance(factory.decl, FactoryDecl) else None
+            if cls is not None:
+                body = self.node(self.project.resolve(factory.env, cls))
+        elif decl.model_class is not None:
             body = self.node(self.project.resolve(db.env, decl.model_class))
         key = f"db:{id(decl)}"
         if key not in self._markers:
-            root = Root("flask", MetaInfo(), autoname=decl.autonaming)
+            autoname = decl.autonaming if factory is None else self._naming_meta(factory)
+            root = Root("flask", MetaInfo(), autoname=autoname)
             self._db_markers.append((self._marker(key, root, body), db))
         return self._markers[key]
+
+    def _db_factory(self, db: Local) -> Local | None:
+        """``model_class=declarative_base(...)`` (inline or by name): Flask-SQLAlchemy uses
+        such a base as it is, with its own metadata and metaclass."""
+        decl = db.decl
+        assert isinstance(decl, DbDecl)
+        if decl.model_base is not None:
+            return Local(db.env, decl.model_base)
+        if decl.model_class is not None:
+            symbol = self.project.resolve(db.env, decl.model_class)
+            if isinstance(symbol, Local) and isinstance(symbol.decl, FactoryDecl):
+                return symbol if symbol.decl.kind == "base" else None
+        return None
+
+    def _naming_meta(self, factory: Local) -> bool:
+        """Whether a ``declarative_base(metaclass=...)`` names tables like Flask-SQLAlchemy:
+        only Flask's ``DefaultMeta``/``NameMetaMixin`` (directly or as a base) do."""
+        decl = factory.decl
+        assert isinstance(decl, FactoryDecl)
+        if decl.metaclass is None:
+            return False
+        symbol = self.project.resolve(factory.env, decl.metaclass)
+        candidates: list[Symbol | None] = [symbol]
+        if isinstance(symbol, Local) and isinstance(symbol.decl, ClassDecl):
+            candidates.extend(
+                self.project.resolve(symbol.env, b) for b in symbol.decl.bases if b is not None
+            )
+        return any(
+            isinstance(c, Lib) and c.name.rsplit(".", 1)[-1] in ("DefaultMeta", "NameMetaMixin")
+            for c in candidates
+        )
 
     # --- MRO -----------------------------------------------------------------------------
 
@@ -398,6 +456,9 @@ class Hierarchy:
             return override
         if decl.metadata is not None:
             return self.meta_value(db.env, decl.metadata)
+        factory = self._db_factory(db)
+        if factory is not None:
+            return self.factory_meta(factory)
         if decl.model_class is not None:
             node = self.node(self.project.resolve(db.env, decl.model_class))
             if node is not None and self.is_root(node):
@@ -431,9 +492,7 @@ class Hierarchy:
             meta.set_convention(decl.convention or (), "")
         return meta
 
-    def _convention_ref(
-        self, env: Env, ref: Ref
-    ) -> tuple[tuple[tuple[str, str], ...] | None, str]:
+    def _convention_ref(self, env: Env, ref: Ref) -> tuple[tuple[tuple[str, str], ...] | None, str]:
         """A naming convention given as a name: its pairs, or None and why."""
         symbol = self.project.resolve(env, ref.parts)
         if isinstance(symbol, Local) and isinstance(symbol.decl, ConventionDecl):
@@ -444,6 +503,12 @@ class Hierarchy:
         """The ``MetaData`` a name denotes: ``metadata``, ``Base.metadata``, ``db.metadata``."""
         if isinstance(symbol, Local) and isinstance(symbol.decl, MetaDataBinding):
             return self.meta_value(symbol.env, symbol.decl.value)
+        if (
+            isinstance(symbol, Attr)
+            and symbol.rest == ("Model", "metadata")
+            and isinstance(symbol.owner.decl, DbDecl)
+        ):
+            return self.db_meta(symbol.owner)  # `db.Model.metadata is db.metadata`
         if isinstance(symbol, Attr) and symbol.rest == ("metadata",):
             owner = symbol.owner
             node = self.node(owner)
@@ -456,10 +521,10 @@ class Hierarchy:
         if isinstance(symbol, Lib) and symbol.name.endswith("SQLModel.metadata"):
             return self.sqlmodel.meta
         # The same library object reached from several files is one MetaData.
-        key: object = id(symbol) if isinstance(symbol, (Local, Attr)) else (symbol, written)
+        key: object = symbol if isinstance(symbol, (Lib, Unread)) else (id(symbol), written)
         meta = self._metas.get(key)
         if meta is None:
-            reason = f"metadata {written} cannot be read"
+            reason = f"metadata `{written}` cannot be read"
             meta = MetaInfo(reason=reason, schema_reason=reason, written=written)
             self._metas[key] = meta
         return meta
@@ -485,12 +550,13 @@ class Hierarchy:
             decl = binding.value
             if not isinstance(decl, MetaDataDecl):
                 continue
+            span = binding.span
             if isinstance(decl.convention, Ref):
-                meta.set_convention(*self._convention_ref(env, decl.convention))
+                meta.set_convention(*self._convention_ref(env, decl.convention), span)
             elif decl.unreadable:
-                meta.set_convention(None, "the naming_convention assigned cannot be read")
+                meta.set_convention(None, "the naming_convention assigned cannot be read", span)
             else:
-                meta.set_convention(decl.convention or (), "")
+                meta.set_convention(decl.convention or (), "", span)
 
     def _bindings(self, *, attribute: bool) -> Iterator[tuple[Env, MetaDataBinding]]:
         for env in self.project.envs:

@@ -32,6 +32,7 @@ class CBuild:
         "explicit",
         "fks",
         "index",
+        "inexact",
         "inherited_from",
         "key",
         "name",
@@ -58,12 +59,14 @@ class CBuild:
         self.fks: list[tuple[ForeignKeyDecl, Env]] = []
         self.sort_order = 0
         self.inherited_from: str | None = None
+        self.inexact: list[str] = []
+        """Why its nullability may be wrong (a type from a module that is not analysed)."""
 
 
 class AnnotationInfo:
     """What ``Mapped[...]`` resolves to through type aliases."""
 
-    __slots__ = ("column", "column_env", "mapped", "optional", "reasons", "target")
+    __slots__ = ("column", "column_env", "inexact", "mapped", "optional", "reasons", "target")
 
     def __init__(self) -> None:
         self.optional = False
@@ -71,6 +74,7 @@ class AnnotationInfo:
         self.column: ColumnDecl | None = None
         self.column_env: Env | None = None
         self.reasons: list[str] = []
+        self.inexact: list[str] = []
         self.target: Local | None = None
         """The type when it is a project class (a model: a relationship, not a column)."""
 
@@ -96,7 +100,11 @@ def annotation_info(project: Project, env: Env, typed: TypeDecl | None) -> Annot
             env, target = symbol.env, alias.target
             continue
         if isinstance(symbol, Unread) and symbol.project:
-            info.reasons.append(f"type {'.'.join(target)} cannot be read: {symbol.reason}")
+            reason = f"type {'.'.join(target)} cannot be read: {symbol.reason}"
+            if _is_class_name(target[-1]):
+                info.inexact.append(reason)
+            else:
+                info.reasons.append(reason)
         if isinstance(symbol, Local) and isinstance(symbol.decl, ClassDecl):
             info.target = symbol
         break
@@ -118,6 +126,7 @@ def resolve_column(
     col = CBuild(decl.name or attr or "?", decl.span)
     col.attr = attr
     col.inherited_from = inherited_from
+    col.inexact = info.inexact
     col.fks = [(fk, env) for fk in decl.foreign_keys]
     col.sort_order = decl.sort_order or 0
     if decl.style == "Column":
@@ -148,6 +157,16 @@ def resolve_column(
         col.unique = bool(_first(decl.unique, alias.unique if alias else None))
     col.nullable = col.explicit if col.explicit is not None else default
     return col, reasons
+
+
+def _is_class_name(name: str) -> bool:
+    """A CapWords name (``DateTime``): a type, not an ``Annotated`` column alias.
+
+    Only the nullability such a type implies is unknown. An alias that configures the column
+    (``intpk = Annotated[int, mapped_column(primary_key=True)]``) is lower case by
+    convention, and its module mentions ``mapped_column``, so discovery would read it.
+    """
+    return name[:1].isupper() and not name.isupper()
 
 
 def _first(*values: bool | None) -> bool | None:

@@ -8,21 +8,39 @@ an earlier class in the MRO defines the same attribute.
 
 from __future__ import annotations
 
+import functools
 import re
 
-from schema_lint.facts.models import ColumnDecl, Ref, TableArgsDecl, TableDecl
+from schema_lint.facts.models import (
+    ColumnDecl,
+    Ref,
+    RegexDecl,
+    RegexSub,
+    TableArgsDecl,
+    TableDecl,
+)
 from schema_lint.facts.source import Span
 from schema_lint.schema.model_classes import ClassNode, MetaInfo, Root
 from schema_lint.schema.model_columns import CBuild, annotation_info, resolve_column
 from schema_lint.schema.model_state import (
     CONSTRUCTS,
     BuildState,
+    PatternResolver,
     attaches,
     evaluate,
     unreadable_items,
 )
-from schema_lint.schema.model_symbols import Local
+from schema_lint.schema.model_symbols import Env, Local
 from schema_lint.schema.model_tables import Pending, TBuild
+
+
+@functools.cache
+def _compile(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+
 
 _CAMEL = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")
 
@@ -73,6 +91,8 @@ class ClassMapper:
     ) -> None:
         decl = node.decl
         reasons = [*self.ancestry_reasons(node), *column_reasons]
+        if root is not None and root.reason is not None:
+            reasons.append(root.reason)
         if decl.table is not None:
             self._explicit_table(node, reasons)
             return
@@ -108,20 +128,21 @@ class ClassMapper:
             self.state.tables.append(tb)
             for col in columns:
                 tb.add_column(col)
-            if found is not None and args is not None:
-                self._add_table_args(node, tb, found[0], found[1], reasons)
         node.table = tb
         node.attrs = dict(parent.attrs) if parent is not None else {}
         for col in columns:
             if col.attr is not None:
                 node.attrs[col.attr] = (tb, col)
                 node.mapped_keys.add(col.attr)
+        # Names a class body binds before a later expression of the same body.
         scope = {c.attr: c for c in columns if c.attr is not None and c.inherited_from is None}
+        if name is not None and found is not None and args is not None:
+            self._add_table_args(node, tb, found[0], found[1], reasons, scope)
         for item in decl.constraints:
             if not self.state.verified(node.env, item.via, CONSTRUCTS[item.kind]):
                 continue
             if attaches(item):
-                name = evaluate(item.name, decl.name, None)
+                name = evaluate(item.name, decl.name, None, self._patterns(node.env))
                 tb.pending.append(Pending(item, node.env, name, scope))
             elif unreadable_items(item.items):
                 reasons.append(f"{CONSTRUCTS[item.kind]}() in {decl.name} cannot be read")
@@ -171,13 +192,27 @@ class ClassMapper:
                 owner, value = first
                 if value.none:
                     return None, None, True
-                name = evaluate(value.value, node.decl.name, None)
+                env = owner.env if isinstance(owner, ClassNode) else None
+                name = evaluate(value.value, node.decl.name, None, self._patterns(env))
                 span = value.span if owner is node and not value.declared_attr else None
                 return name, span, name is not None
         return None, None, True
 
     def _is_mapped(self, node: ClassNode) -> bool:
         return self.classes.is_mapped(node)
+
+    def _patterns(self, env: Env | None) -> PatternResolver:
+        """Finds the regular expression of a substitution written in ``env``."""
+
+        def resolve(sub: RegexSub) -> re.Pattern[str] | None:
+            text = sub.pattern
+            if text is None and sub.ref is not None and env is not None:
+                symbol = self.project.resolve(env, sub.ref)
+                if isinstance(symbol, Local) and isinstance(symbol.decl, RegexDecl):
+                    text = symbol.decl.pattern
+            return _compile(text) if text is not None else None
+
+        return resolve
 
     def _table_args(self, node: ClassNode) -> tuple[TableArgsDecl, ClassNode, bool] | None:
         """``__table_args__`` as declarative reads it, its owner and whether inherited."""
@@ -199,6 +234,7 @@ class ClassMapper:
         args: TableArgsDecl,
         owner: ClassNode,
         reasons: list[str],
+        scope: dict[str, CBuild],
     ) -> None:
         if args.invalid:
             self.state.problem(
@@ -211,12 +247,12 @@ class ClassMapper:
             return
         reasons.extend(args.unreadable)
         inherited = owner.decl.name if owner is not node else None
+        # A plain tuple in the class's own body may name its columns by their variables.
+        own = scope if owner is node and not args.declared_attr else None
         for item in args.items:
             if self.state.verified(owner.env, item.via, CONSTRUCTS[item.kind]):
-                name = evaluate(item.name, node.decl.name, tb.name)
-                if item.name is not None and name is None:
-                    reasons.append("a constraint name cannot be read")
-                tb.pending.append(Pending(item, owner.env, name, None, inherited))
+                name = evaluate(item.name, node.decl.name, tb.name, self._patterns(owner.env))
+                tb.pending.append(Pending(item, owner.env, name, own, inherited, args.cls))
 
     def _flask_autoname(self, node: ClassNode) -> bool:
         """``flask_sqlalchemy.model.should_set_tablename``."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from schema_lint.facts.models import (
     ConstraintDecl,
@@ -15,21 +16,24 @@ from schema_lint.facts.models import (
     Name,
     Opaque,
     Ref,
+    RegexSub,
     TableDecl,
 )
 from schema_lint.facts.source import Problem, Span
 from schema_lint.schema.model_classes import Hierarchy, MetaInfo
 from schema_lint.schema.model_columns import resolve_column
 from schema_lint.schema.model_symbols import Env, Local, Project
-from schema_lint.schema.model_tables import Pending, TBuild
+from schema_lint.schema.model_tables import CONSTRUCTS, Pending, TBuild
 
-CONSTRUCTS = {
-    "index": "Index",
-    "unique": "UniqueConstraint",
-    "primary_key": "PrimaryKeyConstraint",
-    "foreign_key": "ForeignKeyConstraint",
-    "check": "CheckConstraint",
-}
+__all__ = [
+    "CONSTRUCTS",
+    "BuildState",
+    "PatternResolver",
+    "attaches",
+    "evaluate",
+    "refs",
+    "unreadable_items",
+]
 
 
 class BuildState:
@@ -123,8 +127,19 @@ def attaches(item: ConstraintDecl) -> bool:
     return bool(refs(item.items)) and not any(isinstance(i, Lit) for i in item.items)
 
 
-def evaluate(value: Name, class_name: str, tablename: str | None) -> str | None:
-    """A name as evaluated for one class; None when it cannot be (or is not) given."""
+PatternResolver = Callable[[RegexSub], "re.Pattern[str] | None"]
+
+
+def evaluate(
+    value: Name,
+    class_name: str,
+    tablename: str | None,
+    patterns: PatternResolver | None = None,
+) -> str | None:
+    """A name as evaluated for one class; None when it cannot be (or is not) given.
+
+    ``patterns`` finds the regular expression of a substitution (None: unknown).
+    """
     if value is None or isinstance(value, str):
         return value
     out: list[str] = []
@@ -135,7 +150,19 @@ def evaluate(value: Name, class_name: str, tablename: str | None) -> str | None:
         base = class_name if kind == "name" else tablename
         if base is None:
             return None
-        out.append(
-            base.lower() if transform == "lower" else base.upper() if transform == "upper" else base
-        )
+        for step in transform.split("|") if transform else ():
+            if step == "lower":
+                base = base.lower()
+            elif step == "upper":
+                base = base.upper()
+            else:
+                sub = value.subs[int(step.removeprefix("sub"))]
+                pattern = patterns(sub) if patterns is not None else None
+                if pattern is None:
+                    return None
+                try:
+                    base = pattern.sub(sub.repl, base)
+                except (re.error, IndexError):  # a bad group reference in ``repl``
+                    return None
+        out.append(base)
     return "".join(out)

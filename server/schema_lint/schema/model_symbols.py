@@ -24,6 +24,7 @@ from schema_lint.facts.models import (
     MetaDataBinding,
     ModelModule,
     NameAlias,
+    RegexDecl,
     TableDecl,
     TypeAliasDecl,
 )
@@ -37,7 +38,14 @@ _BUILTINS = frozenset(dir(builtins))
 _MAX_DEPTH = 24
 
 Definition = (
-    ClassDecl | TableDecl | TypeAliasDecl | DbDecl | FactoryDecl | MetaDataBinding | ConventionDecl
+    ClassDecl
+    | TableDecl
+    | TypeAliasDecl
+    | DbDecl
+    | FactoryDecl
+    | MetaDataBinding
+    | ConventionDecl
+    | RegexDecl
 )
 
 
@@ -84,6 +92,7 @@ class Env:
         self.stars = module.star_imports
         self.defs: dict[str, Definition | NameAlias] = {}
         groups: Sequence[Sequence[Definition | NameAlias]] = (
+            module.regexes,
             module.conventions,
             module.names,
             module.aliases,

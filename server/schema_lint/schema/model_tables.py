@@ -36,11 +36,23 @@ from schema_lint.schema.model_columns import CBuild
 from schema_lint.schema.model_symbols import Env
 from schema_lint.schema.naming import NamingTarget, convention_name, truncate_generated
 
+CONSTRUCTS = {
+    "index": "Index",
+    "unique": "UniqueConstraint",
+    "primary_key": "PrimaryKeyConstraint",
+    "foreign_key": "ForeignKeyConstraint",
+    "check": "CheckConstraint",
+}
+
 
 class Pending:
-    """A constraint or index waiting for its table's columns."""
+    """A constraint or index waiting for its table's columns.
 
-    __slots__ = ("decl", "env", "inherited_from", "name", "scope")
+    ``name`` is the explicit name evaluated for the class; ``name_unknown`` is set when the
+    declaration gives a name that cannot be read (only that name is then unknown).
+    """
+
+    __slots__ = ("cls", "decl", "env", "inherited_from", "name", "name_unknown", "scope")
 
     def __init__(
         self,
@@ -49,6 +61,7 @@ class Pending:
         name: str | None,
         scope: dict[str, CBuild] | None = None,
         inherited_from: str | None = None,
+        cls: str | None = None,
     ) -> None:
         self.decl = decl
         self.env = env
@@ -56,6 +69,9 @@ class Pending:
         self.scope = scope
         """Class-body variables the items may name (``Index("ix", email)``)."""
         self.inherited_from = inherited_from
+        self.cls = cls
+        """The ``declared_attr``'s class parameter: ``cls.<attribute>`` is a column."""
+        self.name_unknown = decl.name_unreadable or (decl.name is not None and name is None)
 
 
 class TBuild:
@@ -68,12 +84,15 @@ class TBuild:
         "class_span",
         "columns",
         "incomplete",
+        "inexact",
         "meta",
         "name",
+        "naming_unknown",
         "pending",
         "schema",
         "secondary_of",
         "span",
+        "unknown_names",
     )
 
     def __init__(self, name: str, schema: str | None, meta: MetaInfo, span: Span) -> None:
@@ -88,6 +107,10 @@ class TBuild:
         self.by_attr: dict[str, CBuild] = {}
         self.pending: list[Pending] = []
         self.incomplete: list[str] = []
+        self.naming_unknown: list[str] = []
+        self.unknown_names: list[tuple[Span, str]] = []
+        """Constraints whose given name cannot be read, and the matching naming reason."""
+        self.inexact: list[str] = []
         self.secondary_of: list[Span] = []
 
     @property
@@ -105,8 +128,19 @@ class TBuild:
         return True
 
     def add_reason(self, reason: str) -> None:
+        """Some column, key or index may be missing or wrong: rules skip the table."""
         if reason not in self.incomplete:
             self.incomplete.append(reason)
+
+    def add_naming_reason(self, reason: str) -> None:
+        """Some name is unknown (and None); everything else is known."""
+        if reason not in self.naming_unknown:
+            self.naming_unknown.append(reason)
+
+    def add_inexact(self, reason: str) -> None:
+        """Some fact that no rule reads may be wrong (nullability, a check's text)."""
+        if reason not in self.inexact:
+            self.inexact.append(reason)
 
 
 RefResolver = Callable[[Env, Dotted], "tuple[TBuild, CBuild] | None"]
@@ -131,13 +165,25 @@ class Finalizer:
     def table(self, tb: TBuild) -> Table:
         convention = tb.meta.effective()
         if convention is None:
-            tb.add_reason(tb.meta.reason or "the naming convention cannot be read")
+            tb.add_naming_reason(tb.meta.reason or "the naming convention cannot be read")
         pending = [
             p for p in tb.pending if p.decl.dialect is None or p.decl.dialect == self.dialect
         ]
         for p in pending:
             for reason in p.decl.unreadable:
-                tb.add_reason(reason)
+                if p.decl.kind == "check":  # no rule reads check constraints
+                    tb.add_inexact(reason)
+                else:
+                    tb.add_reason(reason)
+            if p.name_unknown:
+                line = p.decl.span.line
+                construct = CONSTRUCTS[p.decl.kind]
+                reason = f"the name of the {construct} at line {line} cannot be read"
+                tb.add_naming_reason(reason)
+                tb.unknown_names.append((p.decl.span, reason))
+        for col in tb.columns:
+            for reason in col.inexact:
+                tb.add_inexact(reason)
         primary_key = self._primary_key(tb, convention, pending)
         indexes: list[Index] = []
         uniques: list[UniqueConstraint] = []
@@ -175,14 +221,14 @@ class Finalizer:
                 indexes.append(self._index(tb, convention, p))
             elif kind == "unique":
                 cols = self._columns(tb, p)
-                name = self._name(convention, "uq", p.name, tb, cols)
+                name = self._pending_name(convention, "uq", p, tb, cols)
                 uniques.append(UniqueConstraint(name, tuple(c.name for c in cols), p.decl.span))
             elif kind == "foreign_key":
                 made = self._foreign_key(tb, convention, p)
                 if made is not None:
                     fks.append(made)
             elif kind == "check":
-                name = self._name(convention, "ck", p.name, tb, [])
+                name = self._pending_name(convention, "ck", p, tb, [])
                 checks.append(CheckConstraint(name, p.decl.sqltext or "", p.decl.span))
         return Table(
             name=tb.name,
@@ -208,6 +254,8 @@ class Finalizer:
             class_span=tb.class_span,
             incomplete=tuple(tb.incomplete),
             secondary_of=tuple(tb.secondary_of),
+            naming_unknown=tuple(tb.naming_unknown),
+            inexact=tuple(tb.inexact),
         )
 
     def _primary_key(
@@ -224,6 +272,8 @@ class Finalizer:
                 if col.explicit is None:
                     col.nullable = False
             name, span = last.name, last.decl.span
+            if last.name_unknown:
+                return PrimaryKey(None, tuple(c.name for c in cols), span)
         else:
             cols = [c for c in tb.columns if c.primary_key]
         if not cols:
@@ -235,7 +285,7 @@ class Finalizer:
         items = [self._item(tb, p, expr, top=True) for expr in p.decl.items]
         columns = [c for item in items for c in item.columns]
         return Index(
-            self._name(convention, "ix", p.name, tb, columns),
+            self._pending_name(convention, "ix", p, tb, columns),
             tuple(item.text for item in items),
             unique=p.decl.unique,
             expressions=any(item.expression for item in items),
@@ -255,7 +305,7 @@ class Finalizer:
         ref_table = targets[0][0] if targets[0] else ""
         ref_name = targets[0][1] if targets[0] else ""
         ref_columns = [t[2] for t in targets if t is not None]
-        name = self._name(convention, "fk", p.name, tb, cols, ref_name, ref_columns)
+        name = self._pending_name(convention, "fk", p, tb, cols, ref_name, ref_columns)
         return ForeignKey(
             name,
             tuple(c.name for c in cols),
@@ -285,7 +335,7 @@ class Finalizer:
                 return _Item(expr.value, [], False)
             return _Item(col.name, [col], False)
         if isinstance(expr, Ref):
-            col = self._ref(p, expr.parts)
+            col = self._ref(tb, p, expr.parts)
             if col is None:
                 tb.add_reason(f"`{'.'.join(expr.parts)}` cannot be resolved to a column")
                 return _Item(expr.parts[-1], [], not top)
@@ -303,9 +353,15 @@ class Finalizer:
         tb.add_reason(f"index expression `{expr.source}` cannot be read")
         return _Item(expr.source, [], True)
 
-    def _ref(self, p: Pending, parts: Dotted) -> CBuild | None:
-        if p.scope is not None and len(parts) == 1:
-            return p.scope.get(parts[0])
+    def _ref(self, tb: TBuild, p: Pending, parts: Dotted) -> CBuild | None:
+        if p.scope is not None and len(parts) == 1 and parts[0] in p.scope:
+            return p.scope[parts[0]]
+        if p.cls is not None and parts[0] == p.cls:
+            if len(parts) == 2:
+                return tb.by_attr.get(parts[1])
+            if len(parts) == 4 and parts[1] == "__table__" and parts[2] in ("c", "columns"):
+                return tb.by_key.get(parts[3])
+            return None
         found = self.resolve_ref(p.env, parts)
         return found[1] if found is not None else None
 
@@ -325,6 +381,20 @@ class Finalizer:
         tb.add_reason(f"foreign key target `{text}` cannot be read")
         return None
 
+    def _pending_name(
+        self,
+        convention: dict[str, str] | None,
+        kind: str,
+        p: Pending,
+        tb: TBuild,
+        columns: Sequence[CBuild],
+        referred_table: str | None = None,
+        referred_columns: Sequence[str] = (),
+    ) -> str | None:
+        if p.name_unknown:
+            return None
+        return self._name(convention, kind, p.name, tb, columns, referred_table, referred_columns)
+
     def _name(
         self,
         convention: dict[str, str] | None,
@@ -335,10 +405,20 @@ class Finalizer:
         referred_table: str | None = None,
         referred_columns: Sequence[str] = (),
     ) -> str | None:
+        """The name SQLAlchemy gives; None when it does not name it or the name is unknown.
+
+        With an unknown convention, explicit names are kept as written and generated ones
+        are None; with an unknown default schema, generated names that include column
+        labels (``<schema>_<table>_<column>``) are None.
+        """
         if convention is None:
             return explicit
         template = convention.get(kind)
         generated = template is not None and (explicit is None or "constraint_name" in template)
+        labels = generated and template is not None and "_label)s" in template
+        if labels and tb.schema is None and tb.meta.schema_reason is not None:
+            tb.add_naming_reason(tb.meta.schema_reason)
+            return None
         target = NamingTarget(
             kind=kind,
             table=tb.name,
@@ -352,4 +432,6 @@ class Finalizer:
         name = convention_name(convention, target)
         if generated and name is not None:
             name = truncate_generated(name, self.dialect)
+        elif generated and template is not None and (explicit or "constraint_name" not in template):
+            tb.add_naming_reason(f"the naming convention {kind!r} uses a token that cannot be read")
         return name
