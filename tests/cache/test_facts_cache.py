@@ -152,3 +152,41 @@ def test_schemas_are_memoised_and_invalidated_by_content(shop: Path, tmp_path: P
     third, cache = run_with_memo()
     assert third == fresh(shop) and len(third) == len(first) - 1
     assert len(FactsCache.load(cache_dir).schemas) == 2
+
+
+def test_unchanged_project_is_answered_from_the_results_cache(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    from schema_lint.cache import ResultsCache
+    from schema_lint.cli import main
+
+    cwd = os.getcwd()
+    os.chdir(shop)
+    try:
+        assert main(["check"]) == 1
+        first = capsys.readouterr().out
+        results = list((shop / ".schema_lint_cache").glob("results-*.pickle"))
+        assert len(results) == 1
+        assert main(["check"]) == 1
+        assert capsys.readouterr().out == first
+        assert main(["check", "app/models.py"]) == 1
+        assert capsys.readouterr().out == first  # every finding is in app/models.py
+        assert main(["check", "migrations"]) == 0
+        capsys.readouterr()
+        models = shop / "app" / "models.py"
+        models.write_text(
+            models.read_text().replace(
+                '    sa.Column("group_id", sa.ForeignKey("groups.id"), nullable=False),\n',
+                '    sa.Column("group_id", sa.ForeignKey("groups.id"), nullable=False),\n'
+                '    sa.UniqueConstraint("user_id", "group_id"),\n',
+            )
+        )
+        assert main(["check"]) == 1
+        assert "SL001" not in capsys.readouterr().out
+        results[0].write_bytes(b"corrupt")
+        assert ResultsCache(shop / ".schema_lint_cache").get("anything") is None
+        assert main(["check"]) == 1
+    finally:
+        os.chdir(cwd)
