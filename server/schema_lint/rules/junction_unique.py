@@ -56,7 +56,10 @@ def junction_pair(table: Table, bookkeeping: Sequence[str]) -> tuple[str, ...] |
     if table.secondary_of:
         return tuple(fk_columns)
     pk = table.primary_key.columns if table.primary_key else ()
-    surrogate = pk[0] if len(pk) == 1 and pk[0] not in fk_columns else None
+    own = [c for c in pk if c not in fk_columns]
+    # The surrogate key: the primary key's one column that is not a foreign key, also in
+    # PRIMARY KEY (id, a_id, b_id), which does not make the pair unique.
+    surrogate = own[0] if len(own) == 1 else None
     for other in table.columns:
         if other.name in fk_columns or other.name == surrogate or other.name in keep:
             continue
