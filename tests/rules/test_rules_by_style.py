@@ -148,7 +148,8 @@ def junction(name: str, args: str = "", table_args: str = "") -> str:
 
 @pytest.mark.parametrize("style", sorted(JUNCTIONS))
 def test_sl001_flags_every_style(tmp_path: Path, style: str) -> None:
-    found = run(tmp_path, junction(style))
+        ('\n    __table_args__ = (UniqueConstraint("user_id", "role_id"), {"comment": "x"})',
+         False),
     assert [(code, table) for code, table, _ in found] == [("SL001", "user_roles")]
     pair = found[0][2]
     assert set(pair) == {"user_id", "role_id"} or set(pair) == {"user_id", "role"}
