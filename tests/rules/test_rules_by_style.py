@@ -148,8 +148,7 @@ def junction(name: str, args: str = "", table_args: str = "") -> str:
 
 @pytest.mark.parametrize("style", sorted(JUNCTIONS))
 def test_sl001_flags_every_style(tmp_path: Path, style: str) -> None:
-        ('\n    __table_args__ = (UniqueConstraint("user_id", "role_id"), {"comment": "x"})',
-         False),
+    found = run(tmp_path, junction(style))
     assert [(code, table) for code, table, _ in found] == [("SL001", "user_roles")]
     pair = found[0][2]
     assert set(pair) == {"user_id", "role_id"} or set(pair) == {"user_id", "role"}
