@@ -56,6 +56,32 @@ def comparable(table: Table) -> dict[str, Any]:
     return normalise(data)
 
 
+_NAMED = ("indexes", "unique_constraints", "foreign_keys", "check_constraints")
+
+
+def mask_unknown(table: Table, ours: dict[str, Any], real: dict[str, Any]) -> dict[str, Any]:
+    """``real`` with what ``table`` honestly leaves unknown hidden the same way: the names
+    it gives as None when its names are unknown, check texts when they are inexact."""
+    real = json.loads(json.dumps(real))
+    if table.naming_unknown:
+        if ours["primary_key_name"] is None:
+            real["primary_key_name"] = None
+        for key in _NAMED:
+            for item in ours[key]:
+                if item["name"] is not None:
+                    continue
+                for other in real[key]:
+                    if {**other, "name": None} == item:
+                        other["name"] = None
+                        break
+    if table.inexact:
+        for item in ours["check_constraints"]:
+            for other in real["check_constraints"]:
+                if item["sqltext"] == "" and other["name"] == item["name"]:
+                    other["sqltext"] = ""
+    return normalise(real)
+
+
 def normalise(data: dict[str, Any]) -> dict[str, Any]:
     data = json.loads(json.dumps(data))
     for key in ("indexes", "unique_constraints", "foreign_keys", "check_constraints"):

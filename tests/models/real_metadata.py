@@ -113,10 +113,12 @@ def main(root: Path) -> None:
         for name in module_names(root):
             importlib.import_module(name)
     tables: dict[str, Any] = {}
-    for obj in gc.get_objects():
-        if isinstance(obj, MetaData) and id(obj) not in library:
-            for key, table in obj.tables.items():
-                tables[key] = table_dict(table)
+    metadatas = [o for o in gc.get_objects() if isinstance(o, MetaData) and id(o) not in library]
+    # A table name on several MetaData (a frozen copy of a model): the application's is the
+    # one on the MetaData with the most tables, as schema-lint decides.
+    for obj in sorted(metadatas, key=lambda m: len(m.tables)):
+        for key, table in obj.tables.items():
+            tables[key] = table_dict(table)
     json.dump(tables, sys.stdout, indent=1, sort_keys=True)
 
 

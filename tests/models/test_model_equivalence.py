@@ -5,7 +5,14 @@ imported (in a subprocess), table by table, with PostgreSQL's names."""
 from __future__ import annotations
 
 import pytest
-from model_helpers import FIXTURES, PROJECTS, comparable, project_modules, real_tables
+from model_helpers import (
+    FIXTURES,
+    PROJECTS,
+    comparable,
+    mask_unknown,
+    project_modules,
+    real_tables,
+)
 from schema_lint.schema.from_models import build_model_schema
 
 EXPECTED_PROBLEMS = {
@@ -14,6 +21,11 @@ EXPECTED_PROBLEMS = {
     "flask_app": set(),
     "flask_declarative": set(),
     "sqlmodel_app": set(),
+    "real_world": {
+        ("duplicate-table", "initial_models.py", 10),
+        ("unanalysable", "setup.py", 40),
+        ("unanalysable", "base.py", 24),
+    },
 }
 
 
@@ -30,7 +42,8 @@ def test_tables_match_real_metadata(project: str) -> None:
     assert len(real) >= 4
     assert sorted(ours) == sorted(real)
     for name in sorted(real):
-        assert ours[name] == real[name], name
+        expected = mask_unknown(schema.tables[name], ours[name], real[name])
+        assert ours[name] == expected, name
 
 
 @pytest.mark.parametrize("project", PROJECTS)

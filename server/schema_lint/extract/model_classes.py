@@ -111,8 +111,12 @@ class _ClassReader:
             if decl is not None:
                 self.constraints.append(decl)
         elif isinstance(stmt, ast.If):
+            before = dict(self.consts)
             for inner in (*stmt.body, *stmt.orelse):
                 self.statement(inner)
+            for key, value in list(self.consts.items()):  # a branch may not run
+                if before.get(key) != value:
+                    del self.consts[key]
 
     def assign(
         self, key: str, annotation: ast.expr | None, value: ast.expr | None, stmt: ast.stmt

@@ -27,6 +27,7 @@ from schema_lint.facts.models import (
     ConventionDecl,
     DbDecl,
     FactoryDecl,
+    HelperCall,
     Import,
     LateColumn,
     MetaDataBinding,
@@ -68,6 +69,7 @@ def extract_model_file(path: str, text: str, tree: ast.Module) -> ModelModule:
         names=tuple(reader.names),
         late_columns=tuple(reader.late_columns),
         regexes=tuple(reader.regexes),
+        calls=tuple(reader.calls),
     )
 
 
@@ -162,6 +164,7 @@ class _ModuleReader:
         self.names: list[NameAlias] = []
         self.late_columns: list[LateColumn] = []
         self.regexes: list[RegexDecl] = []
+        self.calls: list[HelperCall] = []
 
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.ClassDef):
@@ -175,6 +178,19 @@ class _ModuleReader:
             decl = constraint(self.ctx, stmt.value)
             if decl is not None:
                 self.indexes.append(decl)
+            elif isinstance(stmt.value, ast.Call):
+                self.helper_call(stmt.value)
+
+    def helper_call(self, call: ast.Call) -> None:
+        """A function call that is not SQLAlchemy's, given dotted names (maybe models) as
+        positional arguments: ``make_index(Model.col)``, ``utils.add_fts(Model, "name")``.
+        Methods of objects (``signal.connect(handler, sender=Model)``) are left out."""
+        callee = dotted(call.func)
+        if callee is None or len(callee) > 2 or self.ctx.library_name(callee) is not None:
+            return
+        args = tuple(parts for v in call.args if (parts := dotted(v)) is not None)
+        if args:
+            self.calls.append(HelperCall(callee, args, self.ctx.span(call)))
 
     def assign(self, target: ast.expr, value: ast.expr, stmt: ast.stmt) -> None:
         parts = dotted(target)
@@ -212,8 +228,19 @@ class _ModuleReader:
         callee = ctx.callee(call.func)
         if callee is None:
             if isinstance(call.func, ast.Attribute) and call.func.attr == "generate_base":
-                registry = dotted(call.func.value)
-                self.factories.append(FactoryDecl(name, span, "generate", registry=registry))
+                owner = call.func.value
+                inner = ctx.callee(owner.func) if isinstance(owner, ast.Call) else None
+                if (
+                    isinstance(owner, ast.Call)
+                    and inner is not None
+                    and inner.name == "registry"
+                    and inner.via is None
+                ):
+                    # `registry(metadata=...).generate_base()`: a base on that metadata
+                    self.factories.append(_factory(ctx, name, owner, "declarative_base", span))
+                else:
+                    registry = dotted(owner)
+                    self.factories.append(FactoryDecl(name, span, "generate", registry=registry))
             else:
                 decl = constraint(ctx, call)
                 if decl is not None:

@@ -356,6 +356,16 @@ class NameAlias:
 
 
 @dataclass(frozen=True, slots=True)
+class HelperCall:
+    """``helper(Model, Model.col, ...)`` at module level, not a SQLAlchemy call: a project
+    function given a model may add indexes or constraints to its table."""
+
+    callee: Dotted
+    args: tuple[Dotted, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class RegexDecl:
     """``NAME = re.compile("literal")`` at module level (a ``declared_attr`` may use it)."""
 
@@ -390,3 +400,4 @@ class ModelModule:
     names: tuple[NameAlias, ...] = ()
     late_columns: tuple[LateColumn, ...] = ()
     regexes: tuple[RegexDecl, ...] = ()
+    calls: tuple[HelperCall, ...] = ()

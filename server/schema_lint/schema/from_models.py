@@ -8,11 +8,20 @@ reason instead of being guessed.
 
 from __future__ import annotations
 
+import builtins
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from schema_lint.facts.models import Dotted, Lit, ModelModule, Ref, RelationshipDecl, TableDecl
+from schema_lint.facts.models import (
+    ClassDecl,
+    Dotted,
+    Lit,
+    ModelModule,
+    Ref,
+    RelationshipDecl,
+    TableDecl,
+)
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.schema.model_classes import ClassNode, Hierarchy
 from schema_lint.schema.model_columns import CBuild, resolve_column
@@ -24,10 +33,12 @@ from schema_lint.schema.model_state import (
     refs,
     unreadable_items,
 )
-from schema_lint.schema.model_symbols import Attr, Env, Local, Project
+from schema_lint.schema.model_symbols import Attr, Env, Lib, Local, Project, Unread
 from schema_lint.schema.model_tables import Finalizer, Pending, TBuild
 
 __all__ = ["build_model_schema", "camel_to_snake_case"]
+
+_BUILTINS = frozenset(dir(builtins))
 
 
 def build_model_schema(modules: Sequence[ModelModule], *, dialect: str = "postgresql") -> Schema:
@@ -57,6 +68,7 @@ class _Builder:
         for env in self.project.envs:
             self._late_columns(env)
             self._module_constraints(env)
+            self._helper_calls(env)
         by_name: dict[str, TBuild] = {}
         for tb in state.tables:
             by_name.setdefault(tb.qualified_name, tb)
@@ -78,23 +90,32 @@ class _Builder:
 
     def _one_table(self, key: str, found: list[tuple[TBuild, Table]]) -> tuple[TBuild, Table]:
         """The table checked under ``key``: tables belong to a ``MetaData``, and a copy of a
-        table on another one (a frozen model kept for data migrations) is not the same."""
+        table on another one (a frozen model kept for data migrations) is not the same.
+
+        The application's is outside a migrations folder, then on the ``MetaData`` with the
+        most tables (the root of a copy is usually readable while the application's may not
+        be, so size alone can pick the copy)."""
         if len(found) == 1:
             return found[0]
         sizes = Counter(id(tb.meta) for tb in self.state.tables)
-        largest = max(sizes[id(tb.meta)] for tb, _ in found)
-        main = [(tb, t) for tb, t in found if sizes[id(tb.meta)] == largest]
+
+        def rank(tb: TBuild) -> tuple[bool, int]:
+            return not _in_migrations(tb.span.path), sizes[id(tb.meta)]
+
+        best = max(rank(tb) for tb, _ in found)
+        main = [(tb, t) for tb, t in found if rank(tb) == best]
         first_tb, first = main[0]
         if len({id(tb.meta) for tb, _ in main}) > 1:
             reason = f"table {key} is declared on several MetaData of the same size"
             return first_tb, replace(first, incomplete=(*first.incomplete, reason))
+        where = f"{first_tb.span.path}:{first_tb.span.line}"
         for tb, _ in found:
-            if tb.meta is not first_tb.meta:
-                where = f"{first_tb.span.path}:{first_tb.span.line}"
+            if rank(tb) != best:
+                on = "another" if tb.meta is not first_tb.meta else "the same"
                 self.state.problem(
                     "duplicate-table",
-                    f"table {key} is also declared on another MetaData (at {where}): this "
-                    "copy is not checked, the one on the MetaData with the most tables is",
+                    f"table {key} is also declared on {on} MetaData at {where}, which is the "
+                    "one checked: this copy is not",
                     tb.span,
                 )
         if len(main) > 1:
@@ -203,6 +224,43 @@ class _Builder:
                     found[0].pending.append(Pending(item, env, name))
                     break
 
+    def _helper_calls(self, env: Env) -> None:
+        """``make_fts_index(Model, "col")``: a project function given a model at module level
+        may add indexes or constraints to its table, which is then not judged."""
+        for call in env.module.calls:
+            if call.callee[0] in _BUILTINS and call.callee[0] not in env.defs:
+                continue
+            symbol = self.project.resolve(env, call.callee)
+            if isinstance(symbol, Lib) or (isinstance(symbol, Unread) and not symbol.project):
+                continue  # a library function (event.listen, ...)
+            if isinstance(symbol, Local) and not isinstance(symbol.decl, ClassDecl):
+                continue  # a table, a metadata, a factory...: not a helper
+            written = ".".join(call.callee)
+            for arg in call.args:
+                tb = self._table_of(env, arg)
+                if tb is None:
+                    continue
+                reason = f"`{written}(...)` at line {call.span.line} may add indexes or constraints"
+                tb.add_reason(reason)
+                self.state.problem(
+                    "unanalysable",
+                    f"`{written}(...)` is not read statically: it may add indexes or "
+                    f"constraints to {tb.qualified_name}, which is not checked",
+                    call.span,
+                )
+
+    def _table_of(self, env: Env, parts: Dotted) -> TBuild | None:
+        """The table a model, its ``__table__``, one of its columns, or a ``Table`` denotes."""
+        symbol = self.project.resolve(env, parts)
+        if isinstance(symbol, Attr):
+            symbol = symbol.owner
+        node = self.classes.node(symbol)
+        if node is not None:
+            return node.table
+        if isinstance(symbol, Local) and isinstance(symbol.decl, TableDecl):
+            return self.state.core.get(id(symbol.decl))
+        return None
+
     def _class_constraint_problems(self, node: ClassNode) -> None:
         for item in node.decl.constraints:
             construct = CONSTRUCTS[item.kind]
@@ -297,3 +355,12 @@ class _Builder:
         most = counts.most_common(1)[0][0]
         meta = next(tb.meta for tb in self.state.tables if id(tb.meta) == most)
         return tuple((meta.effective() or {}).items())
+
+
+_MIGRATION_FOLDERS = frozenset({"migrations", "migration", "alembic", "db_migrations"})
+
+
+def _in_migrations(path: str) -> bool:
+    """Whether a file is inside a folder named like an Alembic script folder."""
+    parts = path.replace("\\", "/").split("/")[:-1]
+    return any(part in _MIGRATION_FOLDERS for part in parts)

@@ -154,6 +154,7 @@ class ClassNode:
         "mro",
         "state",
         "table",
+        "unknown_bases",
         "unresolved",
     )
 
@@ -162,6 +163,8 @@ class ClassNode:
         self.decl = decl
         self.bases: list[ClassNode | Marker] = []
         self.unresolved: list[tuple[Span, str]] = []
+        self.unknown_bases: list[tuple[Symbol | None, str]] = []
+        """The unresolved bases that are names: what they denote and how they are written."""
         self.mro: list[ClassNode | Marker] = []
         self.state = 0
         self.table: TBuild | None = None
@@ -221,6 +224,7 @@ class Hierarchy:
             base = self._base(node.env, parts)
             if isinstance(base, str):
                 node.unresolved.append((span, base))
+                node.unknown_bases.append((self.project.resolve(node.env, parts), ".".join(parts)))
             elif base is not None:
                 node.bases.append(base)
 
@@ -432,6 +436,16 @@ class Hierarchy:
             return self._fresh(id(node))
         root = self.root(node)
         return root.meta if root is not None else MetaInfo(reason="the declarative base is unknown")
+
+    def unknown_root_meta(self, node: ClassNode) -> MetaInfo:
+        """The metadata of a class whose declarative base cannot be read: that of its last
+        unresolved base (mixins come first), shared with every class and ``Base.metadata``
+        reference reaching the same unknown base."""
+        for cls in self.classes_in_mro(node):
+            if cls.unknown_bases:
+                symbol, written = cls.unknown_bases[-1]
+                return self.meta_symbol(symbol, f"{written}.metadata")
+        return MetaInfo(reason="the declarative base of this class cannot be read")
 
     def factory_meta(self, factory: Local) -> MetaInfo:
         decl = factory.decl

@@ -20,7 +20,7 @@ from schema_lint.facts.models import (
     TableDecl,
 )
 from schema_lint.facts.source import Span
-from schema_lint.schema.model_classes import ClassNode, MetaInfo, Root
+from schema_lint.schema.model_classes import ClassNode, Root
 from schema_lint.schema.model_columns import CBuild, annotation_info, resolve_column
 from schema_lint.schema.model_state import (
     CONSTRUCTS,
@@ -120,7 +120,7 @@ class ClassMapper:
             meta = (
                 self.classes.class_meta(node)
                 if root is not None
-                else MetaInfo(reason="the declarative base of this class cannot be read")
+                else self.classes.unknown_root_meta(node)
             )
             schema = args.schema if args is not None and args.schema else meta.schema
             tb = TBuild(name, schema, meta, span or decl.span)
