@@ -41,18 +41,18 @@ def content_key(data: bytes | str) -> str:
 
 @functools.cache
 def facts_fingerprint() -> str:
-    """A hash of the code that produces facts: a cache written by other code is never read.
-
-    Covers the fact classes and every extractor and reader module, so that a change in how
-    facts are extracted (not only in their shape) invalidates the cache.
+    """A hash of the code behind what the cache keeps: a cache written by other code is never
+    read. Covers facts, extraction, schemas and rules (the cache keeps built schemas and whole
+    results too), so that a change in behaviour, not only in shape, invalidates it.
     """
     package = Path(__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=6)
-    for folder in ("facts", "extract", "sources"):
+    for folder in ("facts", "extract", "sources", "schema", "rules"):
         for module in sorted((package / folder).glob("*.py")):
             digest.update(module.name.encode())
             digest.update(module.read_bytes())
-    digest.update((package / "project.py").read_bytes())
+    for name in ("project.py", "engine.py", "config.py", "diagnostics.py"):
+        digest.update((package / name).read_bytes())
     return digest.hexdigest()
 
 

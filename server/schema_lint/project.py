@@ -148,6 +148,10 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
         script = os.path.dirname(directory)
         has_env = os.path.isfile(os.path.join(script, "env.py"))
         environments.append(Environment(name, (directory,), script if has_env else None))
+        if has_env:  # files beside env.py (shared helpers, frozen models) are not models
+            for path in [p for p in candidates if _under(os.path.dirname(p), script)]:
+                if candidates[path][0] == ROLE_MODEL:
+                    del candidates[path]
         for path in paths:
             migration_files[path] = name
     layout = ProjectLayout(

@@ -351,3 +351,20 @@ def test_sl002_ways_of_declaring_an_index(
     tmp_path: Path, index: str, parts: dict[str, str], expected: list[tuple[str, int, str]]
 ) -> None:
     assert run_sl002(tmp_path, index, **parts) == expected
+
+
+def test_sl001_composite_key_with_a_payload_column_is_not_a_junction(tmp_path: Path) -> None:
+    # airflow's asset references: PRIMARY KEY (asset_id, dag_id, task_id), task_id is payload.
+    source = DECL + '''
+class Dag(Base):
+    __tablename__ = "dags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class TaskRef(Base):
+    __tablename__ = "task_refs"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    dag_id: Mapped[int] = mapped_column(ForeignKey("dags.id"), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+'''
+    assert run(tmp_path, source) == []

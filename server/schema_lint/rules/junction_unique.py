@@ -57,9 +57,10 @@ def junction_pair(table: Table, bookkeeping: Sequence[str]) -> tuple[str, ...] |
         return tuple(fk_columns)
     pk = table.primary_key.columns if table.primary_key else ()
     own = [c for c in pk if c not in fk_columns]
-    # The surrogate key: the primary key's one column that is not a foreign key, also in
-    # PRIMARY KEY (id, a_id, b_id), which does not make the pair unique.
-    surrogate = own[0] if len(own) == 1 else None
+    # The surrogate key: a single-column primary key that is not a foreign key, or the `id`
+    # of PRIMARY KEY (id, a_id, b_id), which does not make the pair unique. Any other
+    # non-foreign-key column of a composite key is part of what the row means (payload).
+    surrogate = own[0] if len(own) == 1 and (len(pk) == 1 or own[0] == "id") else None
     for other in table.columns:
         if other.name in fk_columns or other.name == surrogate or other.name in keep:
             continue
