@@ -355,7 +355,9 @@ def test_sl002_ways_of_declaring_an_index(
 
 def test_sl001_composite_key_with_a_payload_column_is_not_a_junction(tmp_path: Path) -> None:
     # airflow's asset references: PRIMARY KEY (asset_id, dag_id, task_id), task_id is payload.
-    source = DECL + '''
+    source = (
+        DECL
+        + """
 class Dag(Base):
     __tablename__ = "dags"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -366,5 +368,6 @@ class TaskRef(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     dag_id: Mapped[int] = mapped_column(ForeignKey("dags.id"), primary_key=True)
     task_id: Mapped[str] = mapped_column(String(50), primary_key=True)
-'''
+"""
+    )
     assert run(tmp_path, source) == []
