@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,9 +20,9 @@ from schema_lint.sources.discovery import (
     Environment,
     ProjectLayout,
     configured_environments,
-    iter_python_files,
     may_be_migration,
     may_declare_tables,
+    walk_project,
 )
 from schema_lint.sources.parse import Parsed, ParseFailure, parse_python
 from schema_lint.sources.suppression import ignore_file_codes, noqa_lines
@@ -105,7 +105,8 @@ def _failed(path: str, kind: str, message: str, line: int, col: int = 0) -> File
 
 def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple[str, bytes]]]:
     """The layout of the project and, for each candidate file, its role and bytes."""
-    environments = _environments(root, config)
+    python_files, inis = walk_project(root, config.exclude)
+    environments = _environments(root, config, inis)
     version_dirs = {os.path.normpath(d): env.name for env in environments for d in env.version_dirs}
     recursive_dirs = {
         os.path.normpath(d): env.name
@@ -119,7 +120,7 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
     heuristic_envs: dict[str, list[str]] = {}
     env_scripts = {os.path.normpath(os.path.dirname(d)) for d in version_dirs}
     env_scripts |= {os.path.normpath(e.script_dir) for e in environments if e.script_dir}
-    for file in iter_python_files(root, config.exclude):
+    for file in python_files:
         path = str(file)
         parent = os.path.dirname(path)
         try:
@@ -174,9 +175,9 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix.rstrip(os.sep) + os.sep)
 
 
-def _environments(root: Path, config: Config) -> list[Environment]:
+def _environments(root: Path, config: Config, inis: Sequence[Path]) -> list[Environment]:
     if not config.migrations:
-        return configured_environments(root)
+        return configured_environments(root, inis)
     environments = []
     for entry in config.migrations:
         path = (root / entry).resolve()

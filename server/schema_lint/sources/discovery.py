@@ -92,8 +92,17 @@ def find_project_root(start: Path) -> Path:
     return current
 
 
-def iter_python_files(root: Path, exclude: Sequence[str] = ()) -> Iterable[Path]:
-    """Python files under ``root``, skipping virtualenvs, VCS and build folders."""
+def walk_project(root: Path, exclude: Sequence[str] = ()) -> tuple[list[Path], list[Path]]:
+    """The Python files and the ``alembic.ini`` files under ``root``, in one walk."""
+    python: list[Path] = []
+    inis: list[Path] = []
+    for path in _walk(root, exclude):
+        (inis if path.name == "alembic.ini" else python).append(path)
+    return python, inis
+
+
+def _walk(root: Path, exclude: Sequence[str]) -> Iterable[Path]:
+    """Python and ``alembic.ini`` files, skipping virtualenvs, VCS and build folders."""
     root_str = str(root)
     for dirpath, dirnames, filenames in os.walk(root_str):
         rel_dir = os.path.relpath(dirpath, root_str)
@@ -110,7 +119,7 @@ def iter_python_files(root: Path, exclude: Sequence[str] = ()) -> Iterable[Path]
             kept.append(d)
         dirnames[:] = sorted(kept)
         for filename in sorted(filenames):
-            if not filename.endswith(".py"):
+            if not filename.endswith(".py") and filename != "alembic.ini":
                 continue
             rel = os.path.normpath(os.path.join(rel_dir, filename))
             if not _excluded(rel, exclude):
@@ -136,10 +145,10 @@ def may_be_migration(data: bytes) -> bool:
     return all(marker in data for marker in _MIGRATION_MARKERS) and b"down_revision" in data
 
 
-def configured_environments(root: Path) -> list[Environment]:
+def configured_environments(root: Path, inis: Sequence[Path]) -> list[Environment]:
     """Environments declared by ``alembic.ini`` files and ``[tool.alembic]``."""
     environments: list[Environment] = []
-    for ini in sorted(_find_files(root, "alembic.ini")):
+    for ini in sorted(inis):
         env = _environment_from_ini(root, ini)
         if env is not None:
             environments.append(env)
@@ -149,17 +158,6 @@ def configured_environments(root: Path) -> list[Environment]:
         if env is not None and all(env.version_dirs != e.version_dirs for e in environments):
             environments.append(env)
     return environments
-
-
-def _find_files(root: Path, name: str) -> Iterable[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [
-            d
-            for d in dirnames
-            if d not in SKIPPED_DIRS and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
-        ]
-        if name in filenames:
-            yield Path(dirpath, name)
 
 
 def _resolve_location(root: Path, base: Path, location: str) -> Path | None:
