@@ -84,34 +84,10 @@ class _TableState:
 
 
 def _default_schema(op: Operation) -> Operation:
-    """PostgreSQL's ``public`` is the default schema: keys and references omit it."""
+    """PostgreSQL's ``public`` is the default schema: table keys omit it (references too, see
+    :meth:`Replayer._add_constraint`)."""
     if getattr(op, "schema", None) == "public":
-        op = replace(op, schema=None)
-    if isinstance(op, CreateTable):
-        columns = tuple(
-            replace(
-                c,
-                foreign_keys=tuple(
-                    replace(fk, target=fk.target.removeprefix("public.")) for fk in c.foreign_keys
-                ),
-            )
-            for c in op.columns
-        )
-        constraints = tuple(
-            replace(c, ref_table=c.ref_table.removeprefix("public."))
-            if isinstance(c, ForeignKeyDef)
-            else c
-            for c in op.constraints
-        )
-        return replace(op, columns=columns, constraints=constraints)
-    if isinstance(op, AddColumn):
-        fks = tuple(
-            replace(fk, target=fk.target.removeprefix("public.")) for fk in op.column.foreign_keys
-        )
-        return replace(op, column=replace(op.column, foreign_keys=fks))
-    if isinstance(op, AddConstraint) and isinstance(op.constraint, ForeignKeyDef):
-        ref = op.constraint.ref_table.removeprefix("public.")
-        return replace(op, constraint=replace(op.constraint, ref_table=ref))
+        return replace(op, schema=None)
     return op
 
 
@@ -291,11 +267,14 @@ class Replayer:
                 constraint.columns,
                 (constraint.ref_table, constraint.ref_columns),
             )
+            ref_table = constraint.ref_table
+            if self.dialect == "postgresql":
+                ref_table = ref_table.removeprefix("public.")
             table.foreign_keys.append(
                 ForeignKey(
                     name,
                     constraint.columns,
-                    constraint.ref_table,
+                    ref_table,
                     constraint.ref_columns,
                     constraint.ondelete.upper() if constraint.ondelete else None,
                     span,
