@@ -191,19 +191,7 @@ class FactsCache:
             "entries": entries,
             "schemas": schemas,
         }
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Automatically created by schema-lint.\n*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".facts-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickler.dispatch_table = _dispatch_table()
-                pickler.dump(payload)
-            os.replace(tmp, self.file)
-        except OSError:
-            return  # a read-only checkout still gets its findings
+        _write(self.file, payload)
 
 
 def results_key(config: object, layout: object, candidates: dict[str, tuple[str, bytes]]) -> str:
@@ -246,10 +234,29 @@ class ResultsCache:
         return None
 
     def put(self, key: str, diagnostics: Any, problems: Any) -> None:
-        payload = {"key": key, "result": (tuple(diagnostics), tuple(problems))}
+        _write(self.file, {"key": key, "result": (tuple(diagnostics), tuple(problems))})
+
+
+def _write(file: Path, payload: object) -> None:
+    """Write ``payload`` atomically into the cache directory, which ignores itself in git.
+
+    A read-only checkout still gets its findings: failures to write are not errors.
+    """
+    directory = file.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Automatically created by schema-lint.\n*\n")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{file.stem}-", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = _dispatch_table()
+            pickler.dump(payload)
+        os.replace(tmp, file)
+    except (OSError, pickle.PicklingError):
         with contextlib.suppress(OSError):
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
+            os.unlink(tmp)
