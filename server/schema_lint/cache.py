@@ -47,9 +47,9 @@ def facts_fingerprint() -> str:
     """
     package = Path(__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=6)
-    for folder in ("facts", "extract", "sources", "schema", "rules"):
-        for module in sorted((package / folder).glob("*.py")):
-            digest.update(module.name.encode())
+    for folder in ("facts", "vocabulary", "extract", "sources", "schema", "rules"):
+        for module in sorted((package / folder).rglob("*.py")):
+            digest.update(str(module.relative_to(package)).encode())
             digest.update(module.read_bytes())
     for name in ("project.py", "engine.py", "config.py", "diagnostics.py"):
         digest.update((package / name).read_bytes())

@@ -16,13 +16,14 @@ from typing import Any
 
 from schema_lint import __version__
 from schema_lint.cache import CACHE_DIR_NAME, FactsCache, ResultsCache, results_key
-from schema_lint.config import DIALECTS, Config, ConfigError, load_config
+from schema_lint.config import Config, ConfigError, load_config
 from schema_lint.diagnostics import Diagnostic
 from schema_lint.facts.source import Problem
 from schema_lint.output.paths import display_path
 from schema_lint.output.progress import ProgressBar
 from schema_lint.project import Project
 from schema_lint.sources.discovery import ProjectLayout, find_project_root
+from schema_lint.vocabulary.dialects import DIALECTS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

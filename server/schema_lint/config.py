@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schema_lint.vocabulary.dialects import DIALECTS
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
-
-DIALECTS = ("postgresql", "sqlite", "mysql", "mariadb", "mssql", "oracle")
 
 
 class ConfigError(Exception):
@@ -101,7 +101,11 @@ def parse_config(root: Path, section: Mapping[str, Any]) -> Config:
                     raise ConfigError(
                         f"unknown option {key}.{name} (options of {rule.code}: {known})"
                     )
-                rule_options[rule.code][name] = option.parse(f"{key}.{name}", option_value)
+                try:
+                    parsed = option.parse(f"{key}.{name}", option_value)
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
+                rule_options[rule.code][name] = parsed
         else:
             raise ConfigError(f"unknown configuration key {key!r} in [tool.schema-lint]")
     for key in ("select", "ignore"):

@@ -71,7 +71,7 @@ def _files_key(
 
 
 def build_schemas(project: Project, memo: SchemaMemo | None = None) -> ProjectSchemas:
-    from schema_lint.schema.from_models import build_model_schema
+    from schema_lint.schema.models import build_model_schema
 
     dialect = project.config.dialect
     model_files = [f for f in project.files.values() if f.model is not None]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fix_helpers import CASES, HERE, Fixed, copy_case, fix_project, load
 from schema_lint.engine import build_schemas
-from schema_lint.schema.naming import NamingTarget, convention_name
+from schema_lint.vocabulary.dialects import NamingTarget, convention_name
 
 
 def real_tables(root: Path) -> dict[str, Any] | str:

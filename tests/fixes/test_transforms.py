@@ -14,7 +14,7 @@ from schema_lint.fixes.api import fix_in_context
 from schema_lint.fixes.context import FixContext
 from schema_lint.fixes.edits import apply_edits
 from schema_lint.fixes.types import Applicability, Fix, NoFix
-from schema_lint.schema.naming import truncate_generated
+from schema_lint.vocabulary.dialects import truncate_generated
 
 PATH = "/project/app/models.py"
 

@@ -12,7 +12,7 @@ from schema_lint.diagnostics import Diagnostic, Related, Severity
 from schema_lint.facts.source import Span
 from schema_lint.lsp import capabilities as caps_module
 from schema_lint.lsp import convert
-from schema_lint.lsp.code_action import wanted, whole_text_edit
+from schema_lint.lsp.handlers.code_action import wanted, whole_text_edit
 from schema_lint.lsp.settings import Settings, make_config
 
 LINE = 'x = "é🏷️ü"; y = Column("slug")'

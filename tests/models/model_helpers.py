@@ -12,7 +12,7 @@ from typing import Any
 from schema_lint.extract.models import extract_model_file
 from schema_lint.facts.models import ModelModule
 from schema_lint.facts.schema import Schema, Table
-from schema_lint.schema.from_models import build_model_schema
+from schema_lint.schema.models import build_model_schema
 from schema_lint.schema.serialize import table_to_dict
 from schema_lint.sources.parse import Parsed, parse_python
 

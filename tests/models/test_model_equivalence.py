@@ -13,7 +13,7 @@ from model_helpers import (
     project_modules,
     real_tables,
 )
-from schema_lint.schema.from_models import build_model_schema
+from schema_lint.schema.models import build_model_schema
 
 EXPECTED_PROBLEMS = {
     "decl2": {("ignored-constraint", "orders.py", 30), ("detached-index", "reports.py", 32)},

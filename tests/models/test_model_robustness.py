@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlalchemy
 from model_helpers import extract
-from schema_lint.schema.from_models import build_model_schema
+from schema_lint.schema.models import build_model_schema
 
 
 def test_library_sources_extract_and_resolve_without_errors() -> None:

@@ -766,7 +766,7 @@ def test_duplicate_tables_are_flagged() -> None:
 )
 def test_flask_automatic_names_match_flask_sqlalchemy(name: str) -> None:
     from flask_sqlalchemy.model import camel_to_snake_case as flask_name
-    from schema_lint.schema.from_models import camel_to_snake_case
+    from schema_lint.schema.models import camel_to_snake_case
 
     assert camel_to_snake_case(name) == flask_name(name)
 

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from schema_lint.vocabulary.sqlalchemy import MIGRATION_LIBRARIES
+
 MAX_STEPS = 200_000
 MAX_DEPTH = 40
 
@@ -710,13 +712,10 @@ class Evaluator:
         return Unknown("call")
 
 
-_LIBRARIES = frozenset({"sqlalchemy", "alembic", "sqlmodel", "sqlalchemy_utils", "geoalchemy2"})
-
-
 def _is_library(dotted: str) -> bool:
     """A call into the standard library or SQLAlchemy/Alembic cannot hide operations."""
     top = dotted.split(".", 1)[0]
-    return bool(top) and (top in _LIBRARIES or top in sys.stdlib_module_names)
+    return bool(top) and (top in MIGRATION_LIBRARIES or top in sys.stdlib_module_names)
 
 
 def _may_leave(body: Sequence[ast.stmt], *, in_loop: bool) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from schema_lint.extract.model_constraints import CONSTRAINT_KINDS, constraint
+from schema_lint.extract.model_constraints import constraint
 from schema_lint.extract.model_context import (
     Callee,
     Context,
@@ -28,17 +28,12 @@ from schema_lint.facts.models import (
     TypeDecl,
 )
 from schema_lint.facts.source import Span
+from schema_lint.vocabulary.sqlalchemy import (
+    CONSTRAINT_CALLS,
+    ConstraintKind,
+)
 
-COLUMN_CALLS = frozenset({"Column", "mapped_column", "Field"})
-RELATIONSHIP_CALLS = frozenset({"relationship", "relation", "Relationship"})
-COLUMN_WRAPPERS = frozenset({"deferred", "column_property"})
-_CONVENTION_CLASSES = {
-    "Index": "ix",
-    "UniqueConstraint": "uq",
-    "PrimaryKeyConstraint": "pk",
-    "ForeignKeyConstraint": "fk",
-    "CheckConstraint": "ck",
-}
+_CONVENTION_CLASSES = {kind.construct: kind.convention_key for kind in ConstraintKind}
 _CONVENTION_KINDS = frozenset(_CONVENTION_CLASSES.values())
 _NONE = ast.Constant(None)
 
@@ -251,7 +246,7 @@ def _is_table_item(ctx: Context, node: ast.expr) -> bool:
     if isinstance(node.func, ast.Attribute) and node.func.attr == "ddl_if":
         return True
     callee = ctx.callee(node.func)
-    return callee is not None and (callee.name == "Column" or callee.name in CONSTRAINT_KINDS)
+    return callee is not None and (callee.name == "Column" or callee.name in CONSTRAINT_CALLS)
 
 
 def metadata_value(ctx: Context, node: ast.expr) -> MetaDataValue:

@@ -18,14 +18,7 @@ from schema_lint.extract.model_context import (
 )
 from schema_lint.facts.models import ConstraintDecl, Expr, Name, SqlText, TableArgsDecl
 from schema_lint.facts.source import Span
-
-CONSTRAINT_KINDS = {
-    "Index": "index",
-    "UniqueConstraint": "unique",
-    "PrimaryKeyConstraint": "primary_key",
-    "ForeignKeyConstraint": "foreign_key",
-    "CheckConstraint": "check",
-}
+from schema_lint.vocabulary.sqlalchemy import CONSTRAINT_CALLS, ConstraintKind
 
 
 def constraint(
@@ -53,7 +46,7 @@ def constraint(
     if not isinstance(node, ast.Call):
         return None
     callee = ctx.callee(node.func)
-    if callee is None or callee.name not in CONSTRAINT_KINDS:
+    if callee is None or callee.name not in CONSTRAINT_CALLS:
         return None
     decl = _constraint_call(ctx, node, callee, cls, names, reasons)
     return replace(decl, span=ctx.span(outer), dialect=dialect) if outer is not node else decl
@@ -67,19 +60,19 @@ def _constraint_call(
     names: Mapping[str, str] | None,
     reasons: list[str],
 ) -> ConstraintDecl:
-    kind = CONSTRAINT_KINDS[callee.name]
+    kind = CONSTRAINT_CALLS[callee.name]
     args = list(call.args)
     name_node = kwarg(call, "name")
     sqltext = None
     targets: tuple[Expr, ...] = ()
-    if kind == "index" and args:
+    if kind is ConstraintKind.INDEX and args:
         name_node = args.pop(0)
-    elif kind == "check":
+    elif kind is ConstraintKind.CHECK:
         text = ctx.expr(args.pop(0)) if args else None
         sqltext = text.text if isinstance(text, SqlText) else getattr(text, "value", None)
         if sqltext is None:
             reasons.append("CheckConstraint text cannot be read")
-    elif kind == "foreign_key":
+    elif kind is ConstraintKind.FOREIGN_KEY:
         columns = args.pop(0) if args else kwarg(call, "columns")
         refs = args.pop(0) if args else kwarg(call, "refcolumns")
         args = _sequence(columns, reasons)
@@ -99,7 +92,7 @@ def _constraint_call(
         span=ctx.span(call),
         name=name,
         items=tuple(items),
-        unique=bool(read_bool(call, "unique", reasons)) if kind == "index" else False,
+        unique=bool(read_bool(call, "unique", reasons)) if kind is ConstraintKind.INDEX else False,
         where=ctx.where_text(where) if where is not None else None,
         targets=targets,
         ondelete=optional_str(kwarg(call, "ondelete"), "ondelete=", reasons),

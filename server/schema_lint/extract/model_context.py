@@ -21,9 +21,7 @@ from schema_lint.facts.models import (
 )
 from schema_lint.facts.source import Span
 from schema_lint.sources.positions import LineIndex
-
-LIBRARIES = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy"})
-"""Top-level packages whose names we trust without looking further."""
+from schema_lint.vocabulary.sqlalchemy import MODEL_LIBRARIES as LIBRARIES
 
 _MODIFIERS = {
     "desc": "DESC",

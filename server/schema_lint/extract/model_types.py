@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from schema_lint.extract.model_calls import COLUMN_CALLS, column
+from schema_lint.extract.model_calls import column
 from schema_lint.extract.model_context import Context, dotted, str_const
 from schema_lint.facts.models import ColumnDecl, TypeDecl
+from schema_lint.vocabulary.sqlalchemy import COLUMN_CALLS
 
 CONTAINERS = frozenset(
     {"Mapped", "ClassVar", "WriteOnlyMapped", "DynamicMapped", "Final", "InitVar", "Unmapped"}

@@ -9,15 +9,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from schema_lint.extract.model_bodies import read_class
 from schema_lint.extract.model_calls import (
-    COLUMN_CALLS,
     column,
     convention_pairs,
     metadata_call,
     metadata_value,
     table,
 )
-from schema_lint.extract.model_classes import read_class
 from schema_lint.extract.model_constraints import constraint
 from schema_lint.extract.model_context import Context, dotted, kwarg, regex_pattern
 from schema_lint.extract.model_types import is_type_alias, type_decl
@@ -40,6 +39,7 @@ from schema_lint.facts.models import (
     TypeAliasDecl,
 )
 from schema_lint.facts.source import Span
+from schema_lint.vocabulary.sqlalchemy import COLUMN_CALLS
 
 __all__ = ["extract_model_file"]
 

@@ -26,7 +26,7 @@ from schema_lint.facts.migrations import (
     UniqueDef,
 )
 from schema_lint.facts.source import Span
-from schema_lint.schema.naming import truncate_database
+from schema_lint.vocabulary.dialects import truncate_database
 
 _DIALECTS = {
     "postgresql": "postgres",

@@ -2,7 +2,7 @@
 
 Plain frozen data without ``ast`` nodes, so that it pickles and can be cached per file by
 content hash. Names are kept as written (a :data:`Dotted` such as ``("sa", "Column")`` or
-``("User", "email")``); :mod:`schema_lint.schema.from_models` interprets them through the
+``("User", "email")``); :mod:`schema_lint.schema.models` interprets them through the
 file's imports and the other files of the project.
 
 ``via`` fields hold the dotted prefix through which a construct was reached when that prefix
@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from schema_lint.facts.source import Span
+from schema_lint.vocabulary.sqlalchemy import ConstraintKind
 
 Dotted = tuple[str, ...]
 
@@ -165,10 +166,9 @@ class ColumnDecl:
 @dataclass(frozen=True, slots=True)
 class ConstraintDecl:
     """``Index``, ``UniqueConstraint``, ``PrimaryKeyConstraint``, ``ForeignKeyConstraint`` or
-    ``CheckConstraint``; ``kind`` is ``index``, ``unique``, ``primary_key``, ``foreign_key``
-    or ``check``. ``items`` name column keys (strings) or columns (references)."""
+    ``CheckConstraint``. ``items`` name column keys (strings) or columns (references)."""
 
-    kind: str
+    kind: ConstraintKind
     span: Span
     name: Name = None
     items: tuple[Expr, ...] = ()

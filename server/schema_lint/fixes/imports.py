@@ -18,8 +18,8 @@ from schema_lint.fixes import sequence
 from schema_lint.fixes.edits import insertion
 from schema_lint.fixes.source import Source, dotted
 from schema_lint.fixes.types import Edit
+from schema_lint.vocabulary.sqlalchemy import SCHEMA_MODULES
 
-_SCHEMA_MODULES = ("sqlalchemy", "sqlalchemy.schema", "sqlalchemy.sql.schema", "sqlmodel")
 _LIBRARIES = frozenset({"sqlalchemy", "sqlmodel"})
 
 VOCABULARY = frozenset(
@@ -56,8 +56,8 @@ class Wanted:
     """Reachable as ``db.<name>`` on a Flask-SQLAlchemy object."""
 
 
-UNIQUE_CONSTRAINT = Wanted("UniqueConstraint", _SCHEMA_MODULES, "sqlalchemy")
-INDEX = Wanted("Index", _SCHEMA_MODULES, "sqlalchemy")
+UNIQUE_CONSTRAINT = Wanted("UniqueConstraint", SCHEMA_MODULES, "sqlalchemy")
+INDEX = Wanted("Index", SCHEMA_MODULES, "sqlalchemy")
 MAPPED_COLUMN = Wanted("mapped_column", ("sqlalchemy.orm",), "sqlalchemy.orm")
 FIELD = Wanted("Field", ("sqlmodel",), "sqlmodel", flask=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schema_lint.fixes.context import FixContext
-from schema_lint.schema.naming import (
+from schema_lint.vocabulary.dialects import (
     DEFAULT_CONVENTION,
     NamingTarget,
     convention_name,

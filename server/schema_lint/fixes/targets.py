@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from schema_lint.fixes.source import Source, dotted, keyword, last_name, literal_string, positional
-
-COLUMN_CALLS = frozenset({"Column", "mapped_column", "Field"})
+from schema_lint.vocabulary.sqlalchemy import COLUMN_CALLS
 
 
 def _contains(src: Source, node: cst.CSTNode, line: int) -> bool:

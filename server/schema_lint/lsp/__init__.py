@@ -1,7 +1,8 @@
-"""The schema-lint language server (pygls 2): one module per LSP concern.
+"""The schema-lint language server (pygls 2): a thin front end over the engine.
 
-``server`` creates it, ``capabilities`` and ``settings`` resolve what the client can do and
-wants, ``workspace`` holds each root's project and open documents, ``analysis`` schedules
-and delivers diagnostics, ``convert`` translates positions and values, and each request or
-notification has its own module.
+Server state lives beside the handlers: ``server`` creates the server, ``capabilities`` and
+``settings`` resolve what the client can do and wants, ``workspace`` holds each root's
+project and open documents, ``session`` schedules analyses and delivers diagnostics, and
+``convert`` translates positions and values. ``handlers/`` has one module per request or
+notification.
 """

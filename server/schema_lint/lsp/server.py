@@ -22,8 +22,8 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from schema_lint import __version__
-from schema_lint.lsp.analysis import Session
 from schema_lint.lsp.capabilities import resolve
+from schema_lint.lsp.session import Session
 
 logger = logging.getLogger("schema_lint.lsp")
 
@@ -113,7 +113,7 @@ class ClientLogHandler(logging.Handler):
 
 
 def create_server() -> SchemaLintServer:
-    from schema_lint.lsp import (
+    from schema_lint.lsp.handlers import (
         code_action,
         code_action_resolve,
         configuration,

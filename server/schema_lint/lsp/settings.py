@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from schema_lint.config import DIALECTS, Config, ConfigError, parse_config
+from schema_lint.config import Config, ConfigError, parse_config
 from schema_lint.rules.registry import known_code_prefix, rule_for
+from schema_lint.vocabulary.dialects import DIALECTS
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from schema_lint.diagnostics import Diagnostic, Related, Severity
 from schema_lint.facts.schema import Index, Table
 from schema_lint.rules.registry import Example, Option, Rule, RuleContext
-from schema_lint.schema.naming import (
+from schema_lint.sources.suppression import suppressed
+from schema_lint.vocabulary.dialects import (
     DEFAULT_CONVENTION,
     NamingTarget,
     convention_name,
     truncate_generated,
 )
-from schema_lint.sources.suppression import suppressed
 
 
 def _same_shape(model: Index, db: Index) -> bool:

@@ -22,16 +22,15 @@ class Option:
     item_kind: type | None = None
 
     def parse(self, key: str, value: Any) -> Any:
-        from schema_lint.config import ConfigError
-
+        """``value`` checked against the option's type; ``ValueError`` names ``key``."""
         if self.kind is tuple:
             if not isinstance(value, list) or not all(
                 isinstance(v, self.item_kind or str) for v in value
             ):
-                raise ConfigError(f"{key} must be a list of strings")
+                raise ValueError(f"{key} must be a list of strings")
             return tuple(value)
         if not isinstance(value, self.kind) or (self.kind is int and isinstance(value, bool)):
-            raise ConfigError(f"{key} must be of type {self.kind.__name__}")
+            raise ValueError(f"{key} must be of type {self.kind.__name__}")
         return value
 
 

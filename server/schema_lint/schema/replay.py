@@ -44,14 +44,14 @@ from schema_lint.facts.schema import (
     UniqueConstraint,
 )
 from schema_lint.facts.source import Problem, Span
-from schema_lint.schema.naming import (
+from schema_lint.schema.revisions import order_revisions
+from schema_lint.vocabulary.dialects import (
     DEFAULT_CONVENTION,
     NamingTarget,
     convention_name,
     postgres_default_name,
     truncate_generated,
 )
-from schema_lint.schema.revisions import order_revisions
 
 
 @dataclass

@@ -3,7 +3,7 @@
 When the client registers watchers dynamically (VS Code), we ask it to watch every
 ``pyproject.toml`` and ``alembic.ini`` and the revision files of each Alembic environment.
 Clients that cannot (Neovim on Linux) still get fresh results: saving or opening a document
-compares the stamps of those files with the disk (see :mod:`schema_lint.lsp.did_save`).
+compares the stamps of those files with the disk (see :mod:`schema_lint.lsp.handlers.did_save`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from schema_lint.lsp.analysis import uri_to_path
+from schema_lint.lsp.session import uri_to_path
 from schema_lint.lsp.workspace import CONFIG_FILES
 
 if TYPE_CHECKING:

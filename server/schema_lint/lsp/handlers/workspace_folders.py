@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from schema_lint.lsp.analysis import uri_to_path
-from schema_lint.lsp.initialized import scan
+from schema_lint.lsp.handlers.initialized import scan
+from schema_lint.lsp.session import uri_to_path
 
 if TYPE_CHECKING:
     from schema_lint.lsp.server import SchemaLintServer

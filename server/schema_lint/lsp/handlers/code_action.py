@@ -35,8 +35,8 @@ from schema_lint.lsp.workspace import Analysis, Document, Root
 from schema_lint.rules.registry import rule_for
 
 if TYPE_CHECKING:
-    from schema_lint.lsp.analysis import Session
     from schema_lint.lsp.server import SchemaLintServer
+    from schema_lint.lsp.session import Session
     from schema_lint.project import Project
 
 logger = logging.getLogger(__name__)

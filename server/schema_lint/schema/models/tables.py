@@ -31,18 +31,11 @@ from schema_lint.facts.schema import (
     UniqueConstraint,
 )
 from schema_lint.facts.source import Span
-from schema_lint.schema.model_classes import MetaInfo
-from schema_lint.schema.model_columns import CBuild
-from schema_lint.schema.model_symbols import Env
-from schema_lint.schema.naming import NamingTarget, convention_name, truncate_generated
-
-CONSTRUCTS = {
-    "index": "Index",
-    "unique": "UniqueConstraint",
-    "primary_key": "PrimaryKeyConstraint",
-    "foreign_key": "ForeignKeyConstraint",
-    "check": "CheckConstraint",
-}
+from schema_lint.schema.models.columns import CBuild
+from schema_lint.schema.models.hierarchy import MetaInfo
+from schema_lint.schema.models.symbols import Env
+from schema_lint.vocabulary.dialects import NamingTarget, convention_name, truncate_generated
+from schema_lint.vocabulary.sqlalchemy import ConstraintKind
 
 
 class Pending:
@@ -171,13 +164,13 @@ class Finalizer:
         ]
         for p in pending:
             for reason in p.decl.unreadable:
-                if p.decl.kind == "check":  # no rule reads check constraints
+                if p.decl.kind is ConstraintKind.CHECK:  # no rule reads check constraints
                     tb.add_inexact(reason)
                 else:
                     tb.add_reason(reason)
             if p.name_unknown:
                 line = p.decl.span.line
-                construct = CONSTRUCTS[p.decl.kind]
+                construct = p.decl.kind.construct
                 reason = f"the name of the {construct} at line {line} cannot be read"
                 tb.add_naming_reason(reason)
                 tb.unknown_names.append((p.decl.span, reason))
@@ -217,17 +210,17 @@ class Finalizer:
                     )
         for p in pending:
             kind = p.decl.kind
-            if kind == "index":
+            if kind is ConstraintKind.INDEX:
                 indexes.append(self._index(tb, convention, p))
-            elif kind == "unique":
+            elif kind is ConstraintKind.UNIQUE:
                 cols = self._columns(tb, p)
                 name = self._pending_name(convention, "uq", p, tb, cols)
                 uniques.append(UniqueConstraint(name, tuple(c.name for c in cols), p.decl.span))
-            elif kind == "foreign_key":
+            elif kind is ConstraintKind.FOREIGN_KEY:
                 made = self._foreign_key(tb, convention, p)
                 if made is not None:
                     fks.append(made)
-            elif kind == "check":
+            elif kind is ConstraintKind.CHECK:
                 name = self._pending_name(convention, "ck", p, tb, [])
                 checks.append(CheckConstraint(name, p.decl.sqltext or "", p.decl.span))
         return Table(
@@ -261,7 +254,7 @@ class Finalizer:
     def _primary_key(
         self, tb: TBuild, convention: dict[str, str] | None, pending: Sequence[Pending]
     ) -> PrimaryKey | None:
-        explicit = [p for p in pending if p.decl.kind == "primary_key"]
+        explicit = [p for p in pending if p.decl.kind is ConstraintKind.PRIMARY_KEY]
         name = None
         span = None
         if explicit:

@@ -23,18 +23,18 @@ from schema_lint.facts.models import (
     TableDecl,
 )
 from schema_lint.facts.schema import Schema, Table
-from schema_lint.schema.model_classes import ClassNode, Hierarchy
-from schema_lint.schema.model_columns import CBuild, resolve_column
-from schema_lint.schema.model_mapping import ClassMapper, camel_to_snake_case
-from schema_lint.schema.model_state import (
-    CONSTRUCTS,
+from schema_lint.schema.models.columns import CBuild, resolve_column
+from schema_lint.schema.models.hierarchy import ClassNode, Hierarchy
+from schema_lint.schema.models.mapping import ClassMapper, camel_to_snake_case
+from schema_lint.schema.models.state import (
     BuildState,
     attaches,
     refs,
     unreadable_items,
 )
-from schema_lint.schema.model_symbols import Attr, Env, Lib, Local, Project, Unread
-from schema_lint.schema.model_tables import Finalizer, Pending, TBuild
+from schema_lint.schema.models.symbols import Attr, Env, Lib, Local, Project, Unread
+from schema_lint.schema.models.tables import Finalizer, Pending, TBuild
+from schema_lint.vocabulary.sqlalchemy import ConstraintKind
 
 __all__ = ["build_model_schema", "camel_to_snake_case"]
 
@@ -195,13 +195,13 @@ class _Builder:
 
     def _module_constraints(self, env: Env) -> None:
         for item in env.module.indexes:
-            if not self.state.verified(env, item.via, CONSTRUCTS[item.kind]):
+            if not self.state.verified(env, item.via, item.kind.construct):
                 continue
-            construct = CONSTRUCTS[item.kind]
+            construct = item.kind.construct
             if not attaches(item):
                 if unreadable_items(item.items):
                     continue
-                if item.kind == "index":
+                if item.kind is ConstraintKind.INDEX:
                     self.state.problem(
                         "detached-index",
                         f"{construct}() outside a table without any column object (only "
@@ -263,7 +263,7 @@ class _Builder:
 
     def _class_constraint_problems(self, node: ClassNode) -> None:
         for item in node.decl.constraints:
-            construct = CONSTRUCTS[item.kind]
+            construct = item.kind.construct
             if not self.state.verified(node.env, item.via, construct):
                 continue
             if unreadable_items(item.items):

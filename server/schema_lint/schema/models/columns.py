@@ -12,14 +12,14 @@ Nullability follows SQLAlchemy 2.x exactly:
   ``sa_column=Column(...)`` as ``Column``.
 
 A ``PrimaryKeyConstraint`` in ``__table_args__`` later makes its columns NOT NULL unless
-``nullable=`` was given explicitly (see :mod:`schema_lint.schema.model_tables`).
+``nullable=`` was given explicitly (see :mod:`schema_lint.schema.models.tables`).
 """
 
 from __future__ import annotations
 
 from schema_lint.facts.models import ClassDecl, ColumnDecl, ForeignKeyDecl, TypeAliasDecl, TypeDecl
 from schema_lint.facts.source import Span
-from schema_lint.schema.model_symbols import Env, Local, Project, Unread
+from schema_lint.schema.models.symbols import Env, Local, Project, Unread
 
 _MAX_ALIASES = 10
 

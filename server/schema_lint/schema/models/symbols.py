@@ -28,8 +28,8 @@ from schema_lint.facts.models import (
     TableDecl,
     TypeAliasDecl,
 )
+from schema_lint.vocabulary.sqlalchemy import MODEL_LIBRARIES as LIBRARIES
 
-LIBRARIES = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy"})
 HARMLESS = frozenset(
     {"typing", "typing_extensions", "abc", "builtins", "dataclasses", "enum", "collections"}
 )

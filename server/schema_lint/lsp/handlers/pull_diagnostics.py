@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from schema_lint.lsp.analysis import fingerprint
 from schema_lint.lsp.convert import SOURCE
+from schema_lint.lsp.session import fingerprint
 
 if TYPE_CHECKING:
     from schema_lint.lsp.server import SchemaLintServer

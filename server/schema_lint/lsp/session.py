@@ -283,7 +283,7 @@ class Session:
             return  # not registered (yet): the scan registers them when it is done
         directories = tuple(sorted({d for root in self.roots for d in root.version_dirs()}))
         if directories != self.watched[1]:
-            from schema_lint.lsp.watched_files import register_watchers
+            from schema_lint.lsp.handlers.watched_files import register_watchers
 
             self.watched = (self.watched[0], directories)
             self.spawn(register_watchers(self.server, force=True), "re-registering watchers")

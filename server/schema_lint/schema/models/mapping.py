@@ -20,18 +20,18 @@ from schema_lint.facts.models import (
     TableDecl,
 )
 from schema_lint.facts.source import Span
-from schema_lint.schema.model_classes import ClassNode, Root
-from schema_lint.schema.model_columns import CBuild, annotation_info, resolve_column
-from schema_lint.schema.model_state import (
-    CONSTRUCTS,
+from schema_lint.schema.models.columns import CBuild, annotation_info, resolve_column
+from schema_lint.schema.models.hierarchy import ClassNode, Progress, Root
+from schema_lint.schema.models.state import (
     BuildState,
     PatternResolver,
     attaches,
     evaluate,
     unreadable_items,
 )
-from schema_lint.schema.model_symbols import Env, Local
-from schema_lint.schema.model_tables import Pending, TBuild
+from schema_lint.schema.models.symbols import Env, Local
+from schema_lint.schema.models.tables import Pending, TBuild
+from schema_lint.vocabulary.sqlalchemy import ConstraintKind
 
 
 @functools.cache
@@ -59,9 +59,9 @@ class ClassMapper:
         self.classes = state.classes
 
     def map(self, node: ClassNode) -> None:
-        if node.state:
+        if node.progress is not Progress.NOT_STARTED:
             return
-        node.state = 1
+        node.progress = Progress.MAPPING
         for base in self.classes.classes_in_mro(node):
             if base is not node:
                 self.map(base)
@@ -73,7 +73,7 @@ class ClassMapper:
                     self._map_class(node, root, None, *self._sqlmodel_columns(node))
             else:
                 self._map_class(node, root, parent, *self._declarative_columns(node))
-        node.state = 2
+        node.progress = Progress.MAPPED
 
     def _mapped_parent(self, node: ClassNode) -> ClassNode | None:
         for base in self.classes.classes_in_mro(node):
@@ -139,13 +139,13 @@ class ClassMapper:
         if name is not None and found is not None and args is not None:
             self._add_table_args(node, tb, found[0], found[1], reasons, scope)
         for item in decl.constraints:
-            if not self.state.verified(node.env, item.via, CONSTRUCTS[item.kind]):
+            if not self.state.verified(node.env, item.via, item.kind.construct):
                 continue
             if attaches(item):
                 name = evaluate(item.name, decl.name, None, self._patterns(node.env))
                 tb.pending.append(Pending(item, node.env, name, scope))
             elif unreadable_items(item.items):
-                reasons.append(f"{CONSTRUCTS[item.kind]}() in {decl.name} cannot be read")
+                reasons.append(f"{item.kind.construct}() in {decl.name} cannot be read")
         for reason in reasons:
             tb.add_reason(reason)
 
@@ -250,7 +250,7 @@ class ClassMapper:
         # A plain tuple in the class's own body may name its columns by their variables.
         own = scope if owner is node and not args.declared_attr else None
         for item in args.items:
-            if self.state.verified(owner.env, item.via, CONSTRUCTS[item.kind]):
+            if self.state.verified(owner.env, item.via, item.kind.construct):
                 name = evaluate(item.name, node.decl.name, tb.name, self._patterns(owner.env))
                 tb.pending.append(Pending(item, owner.env, name, own, inherited, args.cls))
 
@@ -275,7 +275,9 @@ class ClassMapper:
             return False
         if any(c.primary_key for c in columns):
             return False
-        return not (args is not None and any(i.kind == "primary_key" for i in args.items))
+        return not (
+            args is not None and any(i.kind is ConstraintKind.PRIMARY_KEY for i in args.items)
+        )
 
     # --- columns -----------------------------------------------------------------------
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 import ast
 
 from schema_lint.extract.model_calls import (
-    COLUMN_CALLS,
-    COLUMN_WRAPPERS,
-    RELATIONSHIP_CALLS,
     column,
     metadata_value,
     relationship,
     table,
 )
-from schema_lint.extract.model_constraints import CONSTRAINT_KINDS, constraint, table_args
+from schema_lint.extract.model_constraints import constraint, table_args
 from schema_lint.extract.model_context import Context, dotted, kwarg, str_const, template
 from schema_lint.extract.model_types import type_decl
 from schema_lint.facts.models import (
@@ -30,6 +27,12 @@ from schema_lint.facts.models import (
     TablenameDecl,
 )
 from schema_lint.facts.source import Span
+from schema_lint.vocabulary.sqlalchemy import (
+    COLUMN_CALLS,
+    COLUMN_WRAPPERS,
+    CONSTRAINT_CALLS,
+    RELATIONSHIP_CALLS,
+)
 
 _NOT_COLUMNS = frozenset(
     {"association_proxy", "synonym", "hybrid_property", "query_expression", "composite"}
@@ -188,7 +191,7 @@ class _ClassReader:
             rel = relationship(ctx, value, callee, key)
             if rel is not None:
                 self.relationships.append(rel)
-        elif callee.name in CONSTRAINT_KINDS:
+        elif callee.name in CONSTRAINT_CALLS:
             decl = constraint(ctx, value, None, self.consts)
             if decl is not None:
                 self.constraints.append(decl)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Sequence
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from schema_lint.facts.models import (
@@ -25,7 +26,7 @@ from schema_lint.facts.models import (
     Template,
 )
 from schema_lint.facts.source import Span
-from schema_lint.schema.model_symbols import (
+from schema_lint.schema.models.symbols import (
     Attr,
     Env,
     Lib,
@@ -34,11 +35,11 @@ from schema_lint.schema.model_symbols import (
     Symbol,
     Unread,
 )
-from schema_lint.schema.naming import DEFAULT_CONVENTION
+from schema_lint.vocabulary.dialects import DEFAULT_CONVENTION
 
 if TYPE_CHECKING:
-    from schema_lint.schema.model_columns import CBuild
-    from schema_lint.schema.model_tables import TBuild
+    from schema_lint.schema.models.columns import CBuild
+    from schema_lint.schema.models.tables import TBuild
 
 _DECLARATIVE_BASES = frozenset({"DeclarativeBase", "DeclarativeBaseNoMeta"})
 _ROOT_DECORATORS = frozenset({"as_declarative", "as_declarative_base"})
@@ -142,8 +143,17 @@ class Marker:
         """Flask-SQLAlchemy ``model_class`` whose body ``db.Model`` copies."""
 
 
+class Progress(Enum):
+    """How far the builder has mapped a class."""
+
+    NOT_STARTED = 0
+    MAPPING = 1
+    """Its bases are being mapped (a cycle comes back here and stops)."""
+    MAPPED = 2
+
+
 class ClassNode:
-    """A project class with its resolved bases; the builder fills the mapping state."""
+    """A project class with its resolved bases; the builder fills the mapping progress."""
 
     __slots__ = (
         "attrs",
@@ -152,7 +162,7 @@ class ClassNode:
         "env",
         "mapped_keys",
         "mro",
-        "state",
+        "progress",
         "table",
         "unknown_bases",
         "unresolved",
@@ -166,7 +176,7 @@ class ClassNode:
         self.unknown_bases: list[tuple[Symbol | None, str]] = []
         """The unresolved bases that are names: what they denote and how they are written."""
         self.mro: list[ClassNode | Marker] = []
-        self.state = 0
+        self.progress = Progress.NOT_STARTED
         self.table: TBuild | None = None
         """The table builder of the table this class maps (set by the builder)."""
         self.mapped_keys: set[str] = set()

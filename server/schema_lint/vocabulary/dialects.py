@@ -1,4 +1,9 @@
-"""Constraint and index names the way SQLAlchemy derives them from a naming convention."""
+"""Dialect rules: identifier length and truncation, case folding, naming conventions.
+
+Names are derived the way SQLAlchemy's naming conventions and DDL compiler derive them, and
+stored the way each database stores them; rules, fixes and the replay all ask here, so that
+a rule and its fix never disagree on a name.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,9 @@ MAX_IDENTIFIER_LENGTH: Mapping[str, int] = {
     "mssql": 128,
     "oracle": 128,
 }
+
+DIALECTS = ("postgresql", "sqlite", "mysql", "mariadb", "mssql", "oracle")
+"""Every dialect schema-lint knows, ``postgresql`` first (the default)."""
 
 _TOKEN = re.compile(r"%\((\w+)\)s")
 _COLUMN_TOKEN = re.compile(r"(?:referred_)?column_(\d+)(_?N)?_(name|label|key)")
@@ -136,3 +144,36 @@ def _make_object_name(name1: str, name2: str, label: str) -> str:
     part1 = name1.encode()[:n1].decode("utf-8", errors="ignore")
     part2 = name2.encode()[:n2].decode("utf-8", errors="ignore")
     return f"{part1}_{part2}_{label}" if name2 else f"{part1}_{label}"
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """One target database's rules for identifiers."""
+
+    name: str = "postgresql"
+
+    @property
+    def max_identifier_length(self) -> int:
+        return MAX_IDENTIFIER_LENGTH.get(self.name, 9999)
+
+    def generated_name(self, convention: Mapping[str, str], target: NamingTarget) -> str | None:
+        """The name SQLAlchemy generates for ``target`` under ``convention`` on this
+        dialect (truncated with a hash suffix when too long); None when it cannot be derived."""
+        name = convention_name(convention, target)
+        return truncate_generated(name, self.name) if name else None
+
+    def truncate_generated(self, name: str) -> str:
+        return truncate_generated(name, self.name)
+
+    def stored_name(self, name: str) -> str:
+        """What the database stores for an explicit name (see :func:`truncate_database`)."""
+        return truncate_database(name, self.name)
+
+    def fold_case(self, identifier: str) -> str:
+        """An unquoted identifier as the database stores it: PostgreSQL folds to lower case,
+        Oracle to upper case, the others keep it."""
+        if self.name == "postgresql":
+            return identifier.lower()
+        if self.name == "oracle":
+            return identifier.upper()
+        return identifier

@@ -16,7 +16,7 @@ from lsprotocol import types
 
 from schema_lint.fixes.types import NoFix
 from schema_lint.lsp import convert
-from schema_lint.lsp.code_action import (
+from schema_lint.lsp.handlers.code_action import (
     fix_all_edit,
     fix_of,
     noqa,

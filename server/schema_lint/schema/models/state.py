@@ -20,13 +20,12 @@ from schema_lint.facts.models import (
     TableDecl,
 )
 from schema_lint.facts.source import Problem, Span
-from schema_lint.schema.model_classes import Hierarchy, MetaInfo
-from schema_lint.schema.model_columns import resolve_column
-from schema_lint.schema.model_symbols import Env, Local, Project
-from schema_lint.schema.model_tables import CONSTRUCTS, Pending, TBuild
+from schema_lint.schema.models.columns import resolve_column
+from schema_lint.schema.models.hierarchy import Hierarchy, MetaInfo
+from schema_lint.schema.models.symbols import Env, Local, Project
+from schema_lint.schema.models.tables import Pending, TBuild
 
 __all__ = [
-    "CONSTRUCTS",
     "BuildState",
     "PatternResolver",
     "attaches",
@@ -78,7 +77,7 @@ class BuildState:
                 for reason in reasons:
                     tb.add_reason(reason)
         for item in decl.constraints:
-            if self.verified(env, item.via, CONSTRUCTS[item.kind]):
+            if self.verified(env, item.via, item.kind.construct):
                 name = item.name if isinstance(item.name, str) else None
                 tb.pending.append(Pending(item, env, name))
         self.tables.append(tb)

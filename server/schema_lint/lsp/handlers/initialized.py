@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from schema_lint.lsp import configuration, watched_files
+from schema_lint.lsp.handlers import configuration, watched_files
 
 if TYPE_CHECKING:
     from schema_lint.lsp.server import SchemaLintServer
