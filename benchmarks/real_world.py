@@ -461,7 +461,9 @@ def format_details(results: Sequence[Result], *, findings: bool) -> str:
             continue
         for f in r.findings:
             where = _relative(f["filename"], r)
-            what = f.get("index") or ", ".join(f.get("columns") or ())
+            payload = f.get("payload") or f  # the payload carries the rule's facts
+            what = payload.get("index") or ", ".join(payload.get("columns") or ())
+            what = what or f.get("object") or ""
             lines.append(
                 f"  {f['code']} {f.get('table')} [{what}] {where}:{f['location']['row']}"
                 f"  {f['message']}"

@@ -203,16 +203,12 @@ def _check(args: argparse.Namespace) -> int:
     result = replace(result, diagnostics=_only(result.diagnostics, only))
     if cache is not None:
         cache.save()
-    if args.fix or args.diff or args.format == "json":
-        from schema_lint.fixes.context import remember_schemas
-
-        remember_schemas(project, result.schemas)
     cwd = os.getcwd()
     fixed = 0
     if args.fix or args.diff:
         from schema_lint.fixes.apply import apply_fixes, fixed_count, unified_diff, write_changes
 
-        changes = apply_fixes(project, result.diagnostics, unsafe=args.unsafe_fixes)
+        changes = apply_fixes(project, result.schemas, result.diagnostics, unsafe=args.unsafe_fixes)
         if args.diff:
             sys.stdout.write(unified_diff(changes, cwd))
             count = fixed_count(changes)
@@ -226,7 +222,6 @@ def _check(args: argparse.Namespace) -> int:
         result = check(project, only_paths=only, memo=cache)
         if cache is not None:
             cache.save()
-        remember_schemas(project, result.schemas)
     diagnostics = result.diagnostics
     hint: str | None = None
     if args.fix or args.unsafe_fixes or args.format == "json":
@@ -234,7 +229,11 @@ def _check(args: argparse.Namespace) -> int:
         from schema_lint.fixes.annotate import hint as fix_hint
 
         annotated = annotate(
-            project, diagnostics, unsafe=args.unsafe_fixes, every=args.format == "json"
+            project,
+            result.schemas,
+            diagnostics,
+            unsafe=args.unsafe_fixes,
+            every=args.format == "json",
         )
         diagnostics = annotated.diagnostics
         hint = fix_hint(annotated, unsafe=args.unsafe_fixes) if args.format == "text" else None

@@ -18,9 +18,11 @@ from schema_lint.facts.files import FileFacts
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.facts.source import Problem
 from schema_lint.project import Project
-from schema_lint.rules.registry import RULES, RuleContext, selected
+from schema_lint.rules.context import RuleContext, Side, SideKind, side_label
+from schema_lint.rules.registry import RULES, selected
 from schema_lint.schema.replay import replay_migrations
 from schema_lint.sources.suppression import suppressed
+from schema_lint.vocabulary.dialects import Dialect
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,23 @@ def build_schemas(project: Project, memo: SchemaMemo | None = None) -> ProjectSc
     return ProjectSchemas(models, migrations)
 
 
+def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, ...]]:
+    """The models' side and every Alembic environment's, named for messages and keys."""
+    models = Side(SideKind.MODELS, "models", schemas.models, "the models")
+    several = len(schemas.migrations) > 1
+    others = tuple(
+        Side(
+            SideKind.MIGRATIONS,
+            name,
+            schema,
+            side_label(SideKind.MIGRATIONS, name, several),
+            project.env_filters.get(name, ()),
+        )
+        for name, schema in schemas.migrations.items()
+    )
+    return models, others
+
+
 def check(
     project: Project,
     *,
@@ -110,32 +129,27 @@ def check(
     """Run every selected rule; report diagnostics in ``only_paths`` (default: all files)."""
     schemas = build_schemas(project, memo)
     config = project.config
-    files = project.files
-
-    def migration_line_codes(path: str, line: int) -> frozenset[str] | None:
-        facts = files.get(path)
-        if facts is None:
-            return None
-        return dict(facts.noqa).get(line)
-
+    models, others = sides(project, schemas)
+    dialect = Dialect(config.dialect)
+    convention = dict(schemas.models.naming_convention)
     diagnostics: list[Diagnostic] = []
     for rule in RULES:
         if not selected(rule.code, config.select, config.ignore):
             continue
-        context = RuleContext(
-            schemas.models, schemas.migrations, config.options(rule.code), migration_line_codes
-        )
+        context = RuleContext(models, others, config.options(rule.code), dialect, convention)
         for diagnostic in rule.check(context):
             if _keep(diagnostic, project, only_paths):
                 diagnostics.append(diagnostic)
-    problems = [p for f in files.values() for p in f.problems]
+    problems = [p for f in project.files.values() for p in f.problems]
     problems.extend(_incomplete_tables(schemas))
     problems.extend(schemas.models.problems)
     for schema in schemas.migrations.values():
         problems.extend(schema.problems)
     unique_problems = tuple(dict.fromkeys(problems))
     return CheckResult(
-        tuple(sorted(set(diagnostics), key=lambda d: d.sort_key)), unique_problems, schemas
+        tuple(sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key)),
+        unique_problems,
+        schemas,
     )
 
 
@@ -168,17 +182,25 @@ def _incomplete_tables(schemas: ProjectSchemas) -> list[Problem]:
 
 
 def _keep(diagnostic: Diagnostic, project: Project, only_paths: Collection[str] | None) -> bool:
+    """Whether ``diagnostic`` is reported: the one place suppressions are applied.
+
+    ``# noqa`` counts on the reported line and on each of ``suppressible_at``; an
+    ``ignore-file`` comment and ``per-file-ignores`` count for any of those files.
+    """
     path = diagnostic.span.path
     if only_paths is not None and path not in only_paths:
         return False
-    facts = project.files.get(path)
-    if facts is not None:
-        if suppressed(diagnostic.code, facts.ignore_file):
+    code = diagnostic.code
+    for span in (diagnostic.span, *diagnostic.suppressible_at):
+        facts = project.files.get(span.path)
+        if facts is None:
+            continue
+        if suppressed(code, facts.ignore_file) or suppressed(code, facts.noqa_codes(span.line)):
             return False
-        if suppressed(diagnostic.code, dict(facts.noqa).get(diagnostic.span.line)):
-            return False
-    rel = os.path.relpath(path, project.root).replace(os.sep, "/")
-    for pattern, codes in project.config.per_file_ignores:
-        if fnmatch.fnmatch(rel, pattern) and any(diagnostic.code.startswith(c) for c in codes):
-            return False
+    places = {diagnostic.span.path, *(s.path for s in diagnostic.suppressible_at)}
+    for place in places:
+        rel = os.path.relpath(place, project.root).replace(os.sep, "/")
+        for pattern, codes in project.config.per_file_ignores:
+            if fnmatch.fnmatch(rel, pattern) and any(code.startswith(c) for c in codes):
+                return False
     return True

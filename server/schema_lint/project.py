@@ -14,6 +14,7 @@ from pathlib import Path
 
 from schema_lint.cache import FactsCache, content_key
 from schema_lint.config import Config
+from schema_lint.facts.environment import ObjectFilter
 from schema_lint.facts.files import FileFacts
 from schema_lint.facts.source import Problem, Span
 from schema_lint.sources.discovery import (
@@ -43,6 +44,8 @@ class Project:
     files: Mapping[str, FileFacts]
     env_conventions: Mapping[str, tuple[tuple[str, str], ...] | None] = field(default_factory=dict)
     """Per environment: the naming convention its ``env.py`` defines (None: the models')."""
+    env_filters: Mapping[str, tuple[ObjectFilter, ...]] = field(default_factory=dict)
+    """Per environment: what its ``env.py`` keeps out of autogenerate comparisons."""
 
     def migrations_of(self, environment: str) -> list[FileFacts]:
         return [

@@ -40,7 +40,7 @@ def findings(result: subprocess.CompletedProcess[str], root: Path) -> list[tuple
             str(Path(d["filename"]).relative_to(root)),
             d["location"]["row"],
             d["table"],
-            d["index"],
+            d["payload"].get("index"),
         )
         for d in data
     )
@@ -58,8 +58,9 @@ def test_json_findings_and_exit_status(shop: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert findings(result, shop) == EXPECTED
     data = json.loads(result.stdout)
-    sl002 = next(d for d in data if d["index"] == "idx_orders_created_at")
-    assert sl002["columns"] == ["created_at"] and sl002["severity"] == "warning"
+    sl002 = next(d for d in data if d["object"] == "idx_orders_created_at")
+    assert sl002["payload"]["columns"] == ["created_at"] and sl002["severity"] == "warning"
+    assert sl002["key"] == "SL002/migrations/orders/idx_orders_created_at"
     assert sl002["url"].endswith("SL002-index-missing-in-model.md")
     (related,) = sl002["related"]
     assert related["filename"].endswith("0002_orders.py") and related["location"]["row"] == 17
@@ -72,9 +73,11 @@ def test_json_findings_and_exit_status(shop: Path) -> None:
         "severity",
         "url",
         "table",
-        "columns",
-        "index",
+        "object",
+        "side",
+        "key",
         "related",
+        "payload",
         "fix",
     }
 

@@ -25,7 +25,13 @@ def test_demo_reports_exactly_the_audit_findings() -> None:
     result = run("--format", "json")
     assert result.returncode == 1, result.stderr
     found = sorted(
-        (d["code"], d["table"], tuple(d["columns"]), d["index"], Path(d["filename"]).name)
+        (
+            d["code"],
+            d["table"],
+            tuple(d["payload"]["columns"]),
+            d["payload"].get("index"),
+            Path(d["filename"]).name,
+        )
         for d in json.loads(result.stdout)
     )
     assert found == [

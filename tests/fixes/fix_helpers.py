@@ -35,8 +35,9 @@ class Fixed:
 def fix_project(root: Path, *, unsafe: bool = True) -> Fixed:
     """Apply every fix to the project at ``root`` (written to disk) and check it again."""
     project = load(root)
-    before = check(project).diagnostics
-    changes = apply_fixes(project, before, unsafe=unsafe)
+    result = check(project)
+    before = result.diagnostics
+    changes = apply_fixes(project, result.schemas, before, unsafe=unsafe)
     result = write_changes(changes.values())
     assert not result.skipped, result.skipped
     return Fixed(before, changes, diagnostics(root))

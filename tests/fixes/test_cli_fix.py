@@ -86,7 +86,7 @@ def test_unsafe_fixes_marks_fixable_findings(project: Path) -> None:
 def test_json_carries_each_fix(project: Path) -> None:
     result = run("--format", "json", cwd=project)
     assert result.returncode == 1
-    findings = {d["code"] + (d["index"] or ""): d for d in json.loads(result.stdout)}
+    findings = {d["code"] + (d["payload"].get("index") or ""): d for d in json.loads(result.stdout)}
     sl001 = findings["SL001"]["fix"]
     assert sl001["applicability"] == "unsafe" and "migration" in sl001["message"]
     assert {e["content"] for e in sl001["edits"]} == {

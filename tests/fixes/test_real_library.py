@@ -61,12 +61,13 @@ def test_fixed_models_declare_what_the_fix_announced(imported: Imported, name: s
     fixed, convention, tables = imported[name]
     assert isinstance(tables, dict), tables
     for diagnostic in fixed.before:
-        data = diagnostic.data
+        data = diagnostic.payload
         assert diagnostic.table is not None
         table = tables[diagnostic.table]
+        columns = list(data.columns)
         if diagnostic.code == "SL001":
-            expected = [unique_name(convention, data["table"], data["columns"]), data["columns"]]
+            expected = [unique_name(convention, data.table, columns), columns]
             assert expected in table["unique_constraints"], table
         else:
-            expected = [data["index"], data["columns"], data["unique"]]
+            expected = [data.index, columns, data.unique]
             assert expected in table["indexes"], table

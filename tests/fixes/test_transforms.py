@@ -7,28 +7,31 @@ import textwrap
 from typing import Any
 
 import pytest
-from schema_lint.diagnostics import Diagnostic, Severity
+from schema_lint.diagnostics import Applicability, Diagnostic, FindingKey, Fix, NoFix, Severity
 from schema_lint.facts.schema import Index, Schema, Table
 from schema_lint.facts.source import Span
-from schema_lint.fixes.api import fix_in_context
+from schema_lint.fixes.api import compute_fix
 from schema_lint.fixes.context import FixContext
 from schema_lint.fixes.edits import apply_edits
-from schema_lint.fixes.types import Applicability, Fix, NoFix
+from schema_lint.rules.index_missing_in_model import MissingIndex
+from schema_lint.rules.junction_unique import JunctionPair
 from schema_lint.vocabulary.dialects import truncate_generated
 
 PATH = "/project/app/models.py"
 
 
-def sl001(table: str = "user_roles", columns: tuple[str, ...] = ("user_id", "role_id")) -> dict:
-    return {"table": table, "schema": None, "columns": list(columns)}
+def sl001(
+    table: str = "user_roles", columns: tuple[str, ...] = ("user_id", "role_id")
+) -> JunctionPair:
+    return JunctionPair(table, None, columns)
 
 
-def sl002(**changes: Any) -> dict:
-    data = {
+def sl002(**changes: Any) -> MissingIndex:
+    data: dict[str, Any] = {
         "table": "tokens",
         "schema": None,
         "index": "ix_tokens_digest",
-        "columns": ["digest"],
+        "columns": ("digest",),
         "unique": False,
         "conventional": True,
         "column_key": "digest",
@@ -36,26 +39,28 @@ def sl002(**changes: Any) -> dict:
         "inherited_from": None,
     }
     data.update(changes)
-    return data
+    data["columns"] = tuple(data["columns"])
+    return MissingIndex(**data)
 
 
 def run(
-    code: str, source: str, data: dict, *, at: str, context: FixContext | None = None
+    code: str, source: str, data: Any, *, at: str, context: FixContext | None = None
 ) -> Fix | NoFix:
     text = textwrap.dedent(source)
     line = next(n for n, t in enumerate(text.split("\n"), start=1) if at in t)
     span = Span(PATH, line, 0, line, 1)
-    diagnostic = Diagnostic(code, "finding", span, Severity.ERROR, data=data)
-    return fix_in_context(diagnostic, text, context or FixContext(line_length=88))
+    key = FindingKey(code, data.table)
+    diagnostic = Diagnostic(code, "finding", span, Severity.ERROR, key, payload=data)
+    return compute_fix(diagnostic, text, context or FixContext(line_length=88))
 
 
-def fixed(code: str, source: str, data: dict, *, at: str, **kw: Any) -> str:
+def fixed(code: str, source: str, data: Any, *, at: str, **kw: Any) -> str:
     fix = run(code, source, data, at=at, **kw)
     assert isinstance(fix, Fix), fix
     return apply_edits(textwrap.dedent(source), fix.edits)
 
 
-def reason(code: str, source: str, data: dict, *, at: str, **kw: Any) -> str:
+def reason(code: str, source: str, data: Any, *, at: str, **kw: Any) -> str:
     fix = run(code, source, data, at=at, **kw)
     assert isinstance(fix, NoFix), fix
     return fix.reason
@@ -575,7 +580,7 @@ def test_sl002_rename_without_a_literal_name_is_not_fixable() -> None:
 
 def test_unparsable_text_and_unknown_codes() -> None:
     assert reason("SL001", "class X(:\n", sl001(), at="class") == "the file does not parse"
-    assert "no automatic fix" in reason("SL999", "x = 1\n", {}, at="x")
+    assert "no automatic fix" in reason("SL999", "x = 1\n", sl001(), at="x")
 
 
 def test_new_lines_use_the_file_indentation_unit() -> None:

@@ -87,7 +87,9 @@ async def test_quick_fix_for_a_safe_finding_is_preferred_and_fixes_it(
     client: Client, project: Path
 ):
     uri, text, published = await _open(client, project)
-    email = next(d for d in published.diagnostics if d.data["index"] == "ix_users_email")
+    email = next(
+        d for d in published.diagnostics if d.data["payload"].get("index") == "ix_users_email"
+    )
     actions = await _actions(client, uri, [email])
     fix, ignore = (a for a in actions if a.kind == types.CodeActionKind.QuickFix)
     assert fix.title.startswith("Add `index=True`")
@@ -98,7 +100,7 @@ async def test_quick_fix_for_a_safe_finding_is_preferred_and_fixes_it(
     assert "mapped_column(String(255), index=True)" in new_text
     after = await wait_published(client, uri, lambda p: p.version == 2)
     assert codes(after.diagnostics) == ["SL001", "SL002"]
-    assert all(d.data["index"] != "ix_users_email" for d in after.diagnostics)
+    assert all(d.data["payload"].get("index") != "ix_users_email" for d in after.diagnostics)
 
 
 @pytest.mark.asyncio
@@ -209,7 +211,9 @@ async def test_a_fix_not_ready_for_the_listing_is_computed_on_resolve(
 ):
     client = impatient
     uri, text, published = await _open(client, project)
-    email = next(d for d in published.diagnostics if d.data["index"] == "ix_users_email")
+    email = next(
+        d for d in published.diagnostics if d.data["payload"].get("index") == "ix_users_email"
+    )
     (fix, _ignore) = await _actions(client, uri, [email], only=[types.CodeActionKind.QuickFix])
     assert fix.title == "Fix SL002 (index-missing-in-model)"
     assert not fix.is_preferred and fix.edit is None

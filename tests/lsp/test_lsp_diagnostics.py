@@ -26,11 +26,13 @@ async def test_diagnostics_appear_with_everything_a_client_shows(client: Client,
         assert diagnostic.code_description is not None
         assert diagnostic.code_description.href == rule.url
         assert diagnostic.data["code"] == diagnostic.code
-        assert "fix" in diagnostic.data
+        assert "payload" in diagnostic.data
     junction = next(d for d in published.diagnostics if d.code == "SL001")
     assert text[junction.range.start.line].strip() == '__tablename__ = "user_roles"'
     assert junction.severity == types.DiagnosticSeverity.Error
-    email = next(d for d in published.diagnostics if d.data["index"] == "ix_users_email")
+    email = next(
+        d for d in published.diagnostics if d.data["payload"].get("index") == "ix_users_email"
+    )
     assert email.severity == types.DiagnosticSeverity.Warning
     assert text[email.range.start.line].strip().startswith("email:")
     (related,) = email.related_information or ()
@@ -48,7 +50,9 @@ async def test_positions_count_the_negotiated_code_units(client: Client, project
     published = await wait_published(client, uri, lambda p: bool(p.diagnostics))
     expected_encoding = "utf-8" if client.profile == "neovim" else "utf-16"
     assert client.encoding == expected_encoding
-    slug = next(d for d in published.diagnostics if d.data["index"] == "ix_labels_slug")
+    slug = next(
+        d for d in published.diagnostics if d.data["payload"].get("index") == "ix_labels_slug"
+    )
     line = models.read_text("utf-8").split("\n")[slug.range.start.line]
     start = line.index('Column("slug"')
     end = line.rindex(")") + 1

@@ -52,7 +52,7 @@ async def test_a_syntax_error_while_typing_reports_nothing_misleading(
     replace_text(client, models, 3, fixed)
     final = await wait_published(client, models, lambda p: p.version == 3)
     assert codes(final.diagnostics) == ["SL001", "SL002"]
-    assert all(d.data.get("index") != "ix_labels_slug" for d in final.diagnostics)
+    assert all(d.data["payload"].get("index") != "ix_labels_slug" for d in final.diagnostics)
     lines = fixed.split("\n")
     junction = next(d for d in final.diagnostics if d.code == "SL001")
     assert lines[junction.range.start.line].strip() == '__tablename__ = "user_roles"'

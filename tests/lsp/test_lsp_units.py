@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from lsp_helpers import capabilities
 from lsprotocol import types
 from schema_lint.config import ConfigError
-from schema_lint.diagnostics import Diagnostic, Related, Severity
+from schema_lint.diagnostics import Diagnostic, FindingKey, Related, Severity
 from schema_lint.facts.source import Span
 from schema_lint.lsp import capabilities as caps_module
 from schema_lint.lsp import convert
 from schema_lint.lsp.handlers.code_action import wanted, whole_text_edit
 from schema_lint.lsp.settings import Settings, make_config
+from schema_lint.rules.index_missing_in_model import MissingIndex
 
 LINE = 'x = "é🏷️ü"; y = Column("slug")'
 
@@ -38,24 +40,34 @@ def test_positions_past_the_end_are_clamped() -> None:
 
 
 def test_a_payload_rebuilds_the_diagnostic() -> None:
+    payload = MissingIndex(
+        table="users",
+        schema=None,
+        index="ix_users_email",
+        columns=("email",),
+        unique=False,
+        conventional=True,
+        column_key="email",
+        renamed_from=None,
+        inherited_from=None,
+    )
     diagnostic = Diagnostic(
         code="SL002",
         message="m",
         span=Span("/p/models.py", 3, 4, 3, 9),
         severity=Severity.WARNING,
-        table="users",
-        columns=("email",),
-        index="ix_users_email",
+        key=FindingKey("SL002", "users", "ix_users_email", "alembic"),
         related=(Related(Span("/p/0001.py", 7, 4, 7, 30), "created here"),),
-        data={"table": "users", "columns": ("email",), "weird": {1, 2}},
+        suppressible_at=(Span("/p/0001.py", 7, 4, 7, 30),),
+        payload=payload,
     )
-    payload = convert.payload(diagnostic)
-    assert payload["fix"] == {"table": "users", "columns": ["email"], "weird": [1, 2]}
-    rebuilt = convert.from_payload(payload)
-    assert rebuilt == diagnostic  # data does not take part in equality
-    assert rebuilt is not None and rebuilt.data["table"] == "users"
+    data = convert.payload(diagnostic)
+    assert data["payload"]["columns"] == ["email"]
+    rebuilt = convert.from_payload(json.loads(json.dumps(data)))
+    assert rebuilt == diagnostic
+    assert rebuilt is not None and rebuilt.payload == payload  # typed again, tuples and all
     assert convert.from_payload({"code": "E501"}) is None
-    assert convert.from_payload({"schemaLint": 1, "span": "nonsense"}) is None
+    assert convert.from_payload({"schemaLint": 2, "span": "nonsense"}) is None
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ EMAIL_INDEX = '    op.create_index(op.f("ix_users_email"), "users", ["email"])\n
 
 
 def _email(items: object) -> bool:
-    return any(d.data.get("index") == "ix_users_email" for d in items)  # type: ignore[attr-defined]
+    return any(d.data["payload"].get("index") == "ix_users_email" for d in items)  # type: ignore[attr-defined]
 
 
 @pytest.mark.asyncio
@@ -104,7 +104,7 @@ async def test_a_new_revision_file_is_seen(client: Client, project: Path):
             types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=models))
         )
     after = await wait_published(client, models, lambda p: len(p.diagnostics) == 4, after=mark)
-    assert any(d.data.get("index") == "ix_roles_name" for d in after.diagnostics)
+    assert any(d.data["payload"].get("index") == "ix_roles_name" for d in after.diagnostics)
 
 
 @pytest.mark.asyncio

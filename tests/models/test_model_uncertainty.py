@@ -102,7 +102,7 @@ def test_unknown_library_metadata_leaves_columns_and_keys_known() -> None:
 
 def test_junction_on_an_unknown_metadata_is_flagged(tmp_path: Path) -> None:
     diagnostics = run_check(tmp_path, {"app/models.py": SLICE_USER})
-    assert [(d.code, d.table, d.columns) for d in diagnostics] == [
+    assert [(d.code, d.table, d.payload.columns) for d in diagnostics] == [
         ("SL001", "slice_user", ("user_id", "slice_id"))
     ]
 
@@ -145,9 +145,9 @@ def test_index_comparison_by_columns_when_the_model_names_are_unknown(tmp_path: 
     # `ix_slice_user_user_id` is the model's index=True, `slice_user_pair_old` its explicit
     # index (under a convention that may rename it): neither is reported. `idx_slice_id` is
     # missing from the model whatever the names, and the fix must name it explicitly.
-    assert [(d.code, d.index) for d in diagnostics] == [("SL002", "idx_slice_id")]
+    assert [(d.code, d.payload.index) for d in diagnostics] == [("SL002", "idx_slice_id")]
     (missing,) = diagnostics
-    assert missing.data is not None and missing.data["conventional"] is False
+    assert missing.payload is not None and missing.payload.conventional is False
 
 
 # --- 2. MetaData arguments are read one by one ------------------------------------------------

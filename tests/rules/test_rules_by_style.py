@@ -138,7 +138,7 @@ def run(tmp_path: Path, source: str) -> list[tuple[str, str | None, tuple[str, .
     (tmp_path / "models.py").write_text(source)
     result = check(load_project(tmp_path, load_config(tmp_path)))
     assert not [p for p in result.problems if p.kind == "incomplete-table"], result.problems
-    return [(d.code, d.table, d.columns) for d in result.diagnostics]
+    return [(d.code, d.table, d.payload.columns) for d in result.diagnostics]
 
 
 def junction(name: str, args: str = "", table_args: str = "") -> str:
@@ -288,7 +288,7 @@ def run_sl002(tmp_path: Path, index: str, **parts: str) -> list[tuple[str, int, 
         source = source.replace("{" + key + "}", parts.get(key, ""))
     (tmp_path / "models.py").write_text(source)
     result = check(load_project(tmp_path, load_config(tmp_path)))
-    return [(d.code, d.span.line, d.index) for d in result.diagnostics]
+    return [(d.code, d.span.line, d.payload.index) for d in result.diagnostics]
 
 
 SINGLE = 'op.create_index(op.f("ix_tokens_user_id"), "tokens", ["user_id"])'

@@ -24,3 +24,10 @@ class FileFacts:
     """Codes of a ``# schema-lint: ignore-file[...]`` comment (empty: every code)."""
     content_key: str = ""
     """Hash of the content the facts were extracted from (see :mod:`schema_lint.cache`)."""
+
+    def noqa_codes(self, line: int) -> frozenset[str] | None:
+        """The codes of the ``# noqa`` on ``line`` (empty: every code; None: no comment)."""
+        for number, codes in self.noqa:
+            if number == line:
+                return codes
+        return None

@@ -21,6 +21,9 @@ class Column:
     span: Span | None = None
     inherited_from: str | None = None
     """Name of the mixin or abstract base class the column was declared in."""
+    nullable_unknown: str | None = None
+    """Why ``nullable`` may be wrong (a type from a module that is not analysed); None when
+    it is known. Rules that compare nullability skip such a column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,7 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     ondelete: str | None = None
     span: Span | None = None
+    onupdate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,8 @@ class CheckConstraint:
     name: str | None
     sqltext: str
     span: Span | None = None
+    text_unknown: str | None = None
+    """Why ``sqltext`` cannot be read (then it is empty); None when it is known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +100,8 @@ class Table:
     or default schema). Those names are None; explicit names are kept as written. Compare
     indexes by columns and uniqueness only."""
     inexact: tuple[str, ...] = ()
-    """Why facts that no rule reads may be inexact: the nullability of a column typed with a
-    name from a module that is not analysed, the text of an unreadable check constraint."""
+    """Every reason some fact of this table is uncertain although the table is checked; each
+    such fact says so itself (``Column.nullable_unknown``, ``CheckConstraint.text_unknown``)."""
 
     @property
     def qualified_name(self) -> str:

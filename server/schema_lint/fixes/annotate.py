@@ -1,6 +1,6 @@
 """Diagnostics with their fixes attached, for the output formats.
 
-``Diagnostic.data["fix"]`` carries ``Fix.to_dict()`` (what the JSON output prints and what
+``Diagnostic.fix`` carries the computed :class:`Fix` (what the JSON output prints and what
 marks a finding ``[*]`` in the text output); a finding that cannot be fixed says why in its
 message.
 """
@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from schema_lint.diagnostics import Diagnostic
+from schema_lint.diagnostics import Applicability, Diagnostic, Fix, NoFix
 from schema_lint.fixes.api import compute_fix, fixable
-from schema_lint.fixes.context import read_from_disk
-from schema_lint.fixes.types import Applicability, Fix
+from schema_lint.fixes.context import fix_context, read_from_disk
+from schema_lint.fixes.source import Source, parse_source
 
 if TYPE_CHECKING:
+    from schema_lint.engine import ProjectSchemas
     from schema_lint.project import Project
 
 
@@ -31,10 +32,20 @@ class Annotated:
 
 
 def annotate(
-    project: Project, diagnostics: Iterable[Diagnostic], *, unsafe: bool, every: bool
+    project: Project,
+    schemas: ProjectSchemas,
+    diagnostics: Iterable[Diagnostic],
+    *,
+    unsafe: bool,
+    every: bool,
 ) -> Annotated:
-    """Attach fixes: all of them if ``every`` (JSON), else only those ``--fix`` would apply."""
+    """Attach fixes: all of them if ``every`` (JSON), else only those ``--fix`` would apply.
+
+    Each file is read and parsed once, whatever the number of its findings.
+    """
     texts: dict[str, str | None] = {}
+    parsed: dict[str, Source | None] = {}
+    context = fix_context(project, schemas)
     out: list[Diagnostic] = []
     applicable = hidden = 0
     for diagnostic in diagnostics:
@@ -43,22 +54,22 @@ def annotate(
             continue
         path = diagnostic.span.path
         if path not in texts:
-            texts[path] = read_from_disk(path)
+            texts[path] = text = read_from_disk(path)
+            parsed[path] = parse_source(path, text) if text is not None else None
         text = texts[path]
-        fix = compute_fix(diagnostic, text, project) if text is not None else None
-        if not isinstance(fix, Fix):
-            reason = fix.reason if fix is not None else "the file cannot be read"
-            message = f"{diagnostic.message} (no automatic fix: {reason})"
-            out.append(dataclasses.replace(diagnostic, message=message))
+        fix: Fix | NoFix = (
+            compute_fix(diagnostic, text, context, parsed=parsed[path])
+            if text is not None
+            else NoFix("the file cannot be read")
+        )
+        if isinstance(fix, NoFix):
+            message = f"{diagnostic.message} (no automatic fix: {fix.reason})"
+            out.append(dataclasses.replace(diagnostic, message=message, fix=fix))
             continue
         enabled = fix.applicability is Applicability.SAFE or unsafe
         applicable += enabled
         hidden += not enabled
-        if enabled or every:
-            data = {**diagnostic.data, "fix": fix.to_dict()}
-            out.append(dataclasses.replace(diagnostic, data=data))
-        else:
-            out.append(diagnostic)
+        out.append(dataclasses.replace(diagnostic, fix=fix) if enabled or every else diagnostic)
     return Annotated(tuple(out), applicable, hidden)
 
 

@@ -1,62 +1,69 @@
 """The fix of a diagnostic, computed on demand from the text it was found in.
 
-Both front ends call :func:`compute_fix`: the command line to apply fixes and print them as
-JSON, the language server to offer code actions. The result is data (a :class:`Fix` of small
-edits, or a :class:`NoFix` saying why not), never a rewritten file, so that several fixes in
-one file compose.
+Both front ends call :func:`compute_fix` through :mod:`schema_lint.fixes.loop` (``--fix``,
+fix-all) or directly (JSON output, one code action). The result is data (a :class:`Fix`
+of small edits, or a :class:`NoFix` saying why not), never a rewritten file, so that
+several fixes in one file compose.
+
+A rule's fixer is the ``fix`` function of the module of ``fixes/rules/`` named like the
+rule's own module: adding a fix needs no registration.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from functools import cache
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
-from schema_lint.diagnostics import Diagnostic
-from schema_lint.fixes import index_missing_in_model, junction_unique
-from schema_lint.fixes.context import FixContext, ReadText, Sources, context_for
+from schema_lint.diagnostics import Diagnostic, Edit, Fix, NoFix
+from schema_lint.fixes.context import FixContext, ReadText, Sources
 from schema_lint.fixes.edits import apply_edits
-from schema_lint.fixes.source import parse_source
-from schema_lint.fixes.types import Edit, Fix, NoFix
-
-if TYPE_CHECKING:
-    from schema_lint.project import Project
+from schema_lint.fixes.source import Source, parse_source
+from schema_lint.rules.registry import rule_for
 
 Fixer = Callable[[Diagnostic, Sources, FixContext], "Fix | NoFix"]
 
-FIXERS: Mapping[str, Fixer] = {
-    "SL001": junction_unique.fix,
-    "SL002": index_missing_in_model.fix,
-}
+
+@cache
+def fixer_for(code: str) -> Fixer | None:
+    """The fixer of rule ``code``: ``fixes/rules/<rule module>.fix``, or None."""
+    rule = rule_for(code)
+    if rule is None:
+        return None
+    name = rule.check.__module__.rsplit(".", 1)[-1]
+    try:
+        module = importlib.import_module(f"schema_lint.fixes.rules.{name}")
+    except ModuleNotFoundError:
+        return None
+    fixer: Fixer | None = getattr(module, "fix", None)
+    return fixer
 
 
 def fixable(code: str) -> bool:
     """Whether findings of rule ``code`` may have a fix."""
-    return code in FIXERS
+    return fixer_for(code) is not None
 
 
 def compute_fix(
-    diagnostic: Diagnostic, text: str, project: Project, *, read_text: ReadText | None = None
+    diagnostic: Diagnostic,
+    text: str,
+    context: FixContext,
+    *,
+    read_text: ReadText | None = None,
+    parsed: Source | None = None,
 ) -> Fix | NoFix:
     """The fix of ``diagnostic``, found in ``text`` (the current text of its file).
 
     ``read_text`` gives the text of other files a fix may edit (a mixin's module); it
-    defaults to reading them from disk.
+    defaults to reading them from disk. ``parsed`` is ``text`` already parsed, when the
+    caller has it (one parse serves every fix of a file).
     """
-    if diagnostic.code not in FIXERS:
-        return NoFix(f"{diagnostic.code} has no automatic fix")
-    return fix_in_context(diagnostic, text, context_for(project), read_text=read_text)
-
-
-def fix_in_context(
-    diagnostic: Diagnostic, text: str, context: FixContext, *, read_text: ReadText | None = None
-) -> Fix | NoFix:
-    """:func:`compute_fix` with the project facts given explicitly."""
-    fixer = FIXERS.get(diagnostic.code)
+    fixer = fixer_for(diagnostic.code)
     if fixer is None:
         return NoFix(f"{diagnostic.code} has no automatic fix")
-    src = parse_source(diagnostic.span.path, text)
+    src = parsed if parsed is not None else parse_source(diagnostic.span.path, text)
     if src is None:
         return NoFix("the file does not parse")
     sources = Sources(src, read_text)

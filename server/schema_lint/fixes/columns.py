@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 
 import libcst as cst
 
+from schema_lint.diagnostics import Edit
 from schema_lint.fixes import sequence
 from schema_lint.fixes.edits import replacement
 from schema_lint.fixes.imports import FIELD, MAPPED_COLUMN, reference
 from schema_lint.fixes.source import Source, keyword
 from schema_lint.fixes.targets import BareAnnotation, ColumnCall, ColumnSite
-from schema_lint.fixes.types import Edit
 
 
 def flag(call: cst.Call, name: str) -> bool | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,46 +106,18 @@ def _toml(path: Path) -> dict[str, Any]:
     return data
 
 
-_CACHE_SIZE = 4
-_cache: list[tuple[object, FixContext]] = []
-"""The latest projects and their contexts, newest last (a language server has one per root)."""
-_lock = threading.Lock()
+def fix_context(project: Project, schemas: ProjectSchemas) -> FixContext:
+    """The fix context of ``project``, from the schemas a check built for it.
 
-
-_schemas: list[tuple[object, ProjectSchemas]] = []
-"""Schemas a check already built, for the latest projects (see :func:`remember_schemas`)."""
-
-
-def remember_schemas(project: Project, schemas: ProjectSchemas) -> None:
-    """Keep the schemas a check built for ``project``, so a later fix need not rebuild them."""
-    with _lock:
-        _schemas.append((project, schemas))
-        del _schemas[:-_CACHE_SIZE]
-
-
-def context_for(project: Project, schemas: ProjectSchemas | None = None) -> FixContext:
-    """The project's fix context, built once per :class:`Project` object.
-
-    ``schemas``, when the caller has them from :func:`schema_lint.engine.check`, saves
-    building them again.
+    Callers keep it for as long as ``project`` and ``schemas`` hold (one ``--fix`` round, one
+    analysis in the language server): nothing is cached behind their back.
     """
-    with _lock:
-        for known, context in _cache:
-            if known is project:
-                return context
-    if schemas is None:
-        with _lock:
-            schemas = next((s for known, s in _schemas if known is project), None)
-    if schemas is None:
-        from schema_lint.engine import build_schemas
-
-        schemas = build_schemas(project)
     class_files: dict[str, list[str]] = {}
     for path, facts in project.files.items():
         if facts.model is not None:
             for decl in facts.model.classes:
                 class_files.setdefault(decl.name, []).append(path)
-    context = FixContext(
+    return FixContext(
         dialect=project.config.dialect,
         naming_convention=dict(schemas.models.naming_convention),
         line_length=line_length(project.root) or _longest_line(class_files),
@@ -154,10 +125,6 @@ def context_for(project: Project, schemas: ProjectSchemas | None = None) -> FixC
         migrations=schemas.migrations,
         class_files={name: tuple(sorted(paths)) for name, paths in class_files.items()},
     )
-    with _lock:
-        _cache.append((project, context))
-        del _cache[:-_CACHE_SIZE]
-    return context
 
 
 def _longest_line(class_files: Mapping[str, list[str]]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from schema_lint.fixes.types import Edit
+from schema_lint.diagnostics import Edit
 
 Pos = tuple[int, int]
 """A (line, column) position: line 1-based, column 0-based in code points."""

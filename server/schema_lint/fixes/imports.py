@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from schema_lint.diagnostics import Edit
 from schema_lint.fixes import sequence
 from schema_lint.fixes.edits import insertion
 from schema_lint.fixes.source import Source, dotted
-from schema_lint.fixes.types import Edit
 from schema_lint.vocabulary.sqlalchemy import SCHEMA_MODULES
 
 _LIBRARIES = frozenset({"sqlalchemy", "sqlmodel"})

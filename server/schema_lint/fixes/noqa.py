@@ -6,8 +6,8 @@ import io
 import re
 import tokenize
 
+from schema_lint.diagnostics import Edit
 from schema_lint.fixes.edits import insertion, replacement
-from schema_lint.fixes.types import Edit
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I)
 

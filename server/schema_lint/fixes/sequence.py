@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from schema_lint.diagnostics import Edit
 from schema_lint.fixes.edits import Pos, insertion, replacement
 from schema_lint.fixes.layout import Item, inline, render
 from schema_lint.fixes.source import Source
-from schema_lint.fixes.types import Edit
 
 
 @dataclass(frozen=True, slots=True)

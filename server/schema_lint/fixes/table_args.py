@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from schema_lint.diagnostics import Edit
 from schema_lint.fixes import sequence
 from schema_lint.fixes.context import FixContext, Sources
 from schema_lint.fixes.edits import Pos, insertion, replacement
@@ -25,7 +26,6 @@ from schema_lint.fixes.targets import (
     find_table_call,
     is_table_call,
 )
-from schema_lint.fixes.types import Edit
 
 TABLE_ARGS = "__table_args__"
 CONSTRAINTS = frozenset(

@@ -14,14 +14,21 @@ from typing import Any
 
 from lsprotocol import types
 
-from schema_lint.diagnostics import Diagnostic, Related, Severity
+from schema_lint.diagnostics import (
+    Diagnostic,
+    Edit,
+    FindingKey,
+    Related,
+    Severity,
+    payload_from_json,
+    payload_to_json,
+)
 from schema_lint.facts.source import Span
-from schema_lint.fixes.types import Edit
 from schema_lint.lsp.capabilities import UTF8, UTF32, ClientCaps
 from schema_lint.rules.registry import rule_for
 
 SOURCE = "schema-lint"
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -112,35 +119,23 @@ def lsp_range_to_span(path: str, lines: Lines, rng: types.Range, encoding: str) 
 
 def payload(diagnostic: Diagnostic) -> dict[str, Any]:
     """What a code action needs to rebuild ``diagnostic`` statelessly: the engine's finding
-    (place, table, columns, index) and the facts its fix needs (``fix``)."""
+    (place, key, related places) and its rule's typed payload, serialised as everywhere."""
 
     def span(s: Span) -> list[Any]:
         return [s.path, s.line, s.col, s.end_line, s.end_col]
 
+    key = diagnostic.key
     return {
         "schemaLint": PAYLOAD_VERSION,
         "code": diagnostic.code,
         "message": diagnostic.message,
         "severity": diagnostic.severity.value,
         "span": span(diagnostic.span),
-        "table": diagnostic.table,
-        "columns": list(diagnostic.columns),
-        "index": diagnostic.index,
+        "key": [key.code, key.table, key.object, key.side],
         "related": [[*span(r.span), r.message] for r in diagnostic.related],
-        "fix": jsonable(diagnostic.data),
+        "suppressibleAt": [span(s) for s in diagnostic.suppressible_at],
+        "payload": payload_to_json(diagnostic.payload),
     }
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with only JSON types (a rule's data must never break a notification)."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [jsonable(v) for v in value]
-        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
-    return str(value)
 
 
 def from_payload(data: Any) -> Diagnostic | None:
@@ -153,20 +148,27 @@ def from_payload(data: Any) -> Diagnostic | None:
             Related(Span(str(p), int(a), int(b), int(c), int(d)), str(message))
             for p, a, b, c, d, message in data.get("related") or ()
         )
-        fix = data.get("fix") or {}
+        code, table, obj, side = data["key"]
+        rule = rule_for(str(data["code"]))
         return Diagnostic(
             code=str(data["code"]),
             message=str(data.get("message", "")),
             span=Span(str(path), int(line), int(col), int(end_line), int(end_col)),
             severity=Severity(data.get("severity", "warning")),
-            table=data.get("table"),
-            columns=tuple(data.get("columns") or ()),
-            index=data.get("index"),
+            key=FindingKey(str(code), _opt(table), _opt(obj), _opt(side)),
             related=related,
-            data=dict(fix) if isinstance(fix, dict) else {},
+            suppressible_at=tuple(
+                Span(str(p), int(a), int(b), int(c), int(d))
+                for p, a, b, c, d in data.get("suppressibleAt") or ()
+            ),
+            payload=payload_from_json(rule.payload if rule else None, data.get("payload")),
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def to_lsp(

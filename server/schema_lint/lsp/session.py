@@ -24,6 +24,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from schema_lint.lsp import convert
 from schema_lint.lsp.capabilities import ClientCaps
+from schema_lint.lsp.fixing import FixCache
 from schema_lint.lsp.settings import Settings
 from schema_lint.lsp.workspace import Analysis, Document, Root, Snapshot
 from schema_lint.sources.discovery import find_project_root
@@ -115,6 +116,7 @@ class Session:
         self.documents: dict[str, tuple[Root, Document]] = {}
         self.worker = Worker("schema-lint-analysis")
         self.fix_worker = Worker("schema-lint-fixes")
+        self.fixes = FixCache()
         self.shutdown_requested = False
         self._debounce: dict[object, asyncio.Task[None]] = {}
         self._background: set[asyncio.Task[Any]] = set()

@@ -27,9 +27,8 @@ from lsprotocol import types
 from schema_lint.cache import CACHE_DIR_NAME, FactsCache
 from schema_lint.config import Config, ConfigError
 from schema_lint.diagnostics import Diagnostic
-from schema_lint.engine import CheckResult, check
+from schema_lint.engine import CheckResult, ProjectSchemas, check
 from schema_lint.facts.source import Problem
-from schema_lint.fixes.context import remember_schemas
 from schema_lint.lsp.convert import Lines
 from schema_lint.lsp.settings import (
     Settings,
@@ -116,6 +115,8 @@ class Analysis:
     """The snapshot of each open document the run saw."""
     enabled: bool
     project: Project
+    schemas: ProjectSchemas | None = None
+    """The schemas the run built (None when it was disabled or failed): fixes read them."""
 
 
 class Root:
@@ -264,8 +265,9 @@ class Root:
             for diagnostic in result.diagnostics if result is not None else ():
                 diagnostics.setdefault(diagnostic.span.path, []).append(diagnostic)
             problems = result.problems if result is not None else ()
+            schemas = result.schemas if result is not None else None
         else:
-            diagnostics, problems = {}, ()
+            diagnostics, problems, schemas = {}, (), None
         self.result = Analysis(
             revision=self.revision,
             diagnostics={path: tuple(items) for path, items in diagnostics.items()},
@@ -273,6 +275,7 @@ class Root:
             applied=applied,
             enabled=settings.enable,
             project=self.project,
+            schemas=schemas,
         )
         return self.result
 
@@ -282,7 +285,6 @@ class Root:
         except Exception:
             logger.exception("schema-lint: the engine failed on %s", self.path)
             return None
-        remember_schemas(project, result.schemas)
         return result
 
     def _load_config(self, settings: Settings, documents: list[Document]) -> Config:

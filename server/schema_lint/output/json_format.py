@@ -6,12 +6,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from schema_lint.diagnostics import Diagnostic
+from schema_lint.diagnostics import Diagnostic, Fix, payload_to_json
 from schema_lint.rules.registry import rule_for
 
 
 def diagnostic_to_dict(d: Diagnostic) -> dict[str, Any]:
+    """Ruff's fields (code, message, places, ``fix``) plus the finding's key and payload."""
     rule = rule_for(d.code)
+    fix = d.fix.to_dict() if isinstance(d.fix, Fix) else None
     return {
         "code": d.code,
         "message": d.message,
@@ -20,9 +22,10 @@ def diagnostic_to_dict(d: Diagnostic) -> dict[str, Any]:
         "end_location": {"row": d.span.end_line, "column": d.span.end_col + 1},
         "severity": d.severity.value,
         "url": rule.url if rule else None,
-        "table": d.table,
-        "columns": list(d.columns),
-        "index": d.index,
+        "table": d.key.table,
+        "object": d.key.object,
+        "side": d.key.side,
+        "key": str(d.key),
         "related": [
             {
                 "filename": r.span.path,
@@ -31,7 +34,8 @@ def diagnostic_to_dict(d: Diagnostic) -> dict[str, Any]:
             }
             for r in d.related
         ],
-        "fix": d.data.get("fix"),
+        "payload": payload_to_json(d.payload),
+        "fix": fix,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from schema_lint.diagnostics import Diagnostic
+from schema_lint.diagnostics import Diagnostic, Fix
 from schema_lint.output.paths import display_path
 from schema_lint.sources.text import DecodeError, decode_source
 
@@ -24,7 +24,7 @@ def render(diagnostics: Sequence[Diagnostic], cwd: str) -> str:
     for d in diagnostics:
         span = d.span
         path = display_path(span.path, cwd)
-        fixable = "[*] " if d.data.get("fix") else ""
+        fixable = "[*] " if isinstance(d.fix, Fix) else ""
         out.append(f"{path}:{span.line}:{span.col + 1}: {d.code} {fixable}{d.message}")
         out.extend(_snippet(d))
         for related in d.related:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from schema_lint.diagnostics import Diagnostic, Related, Severity
-from schema_lint.facts.schema import Index, Table
-from schema_lint.rules.registry import Example, Option, Rule, RuleContext
-from schema_lint.sources.suppression import suppressed
-from schema_lint.vocabulary.dialects import (
-    DEFAULT_CONVENTION,
-    NamingTarget,
-    convention_name,
-    truncate_generated,
-)
+from schema_lint.diagnostics import Diagnostic, FindingKey, Related, Severity
+from schema_lint.facts.schema import Index
+from schema_lint.rules.context import RuleContext, TablePair
+from schema_lint.rules.registry import Example, Option, Rule
+from schema_lint.vocabulary.dialects import NamingTarget
 
 
 def _same_shape(model: Index, db: Index) -> bool:
@@ -30,35 +26,47 @@ def _describe(index: Index) -> str:
     return f"{kind} `{index.name}` on ({', '.join(index.columns)})"
 
 
+@dataclass(frozen=True, slots=True)
+class MissingIndex:
+    """SL002's payload: the database's index and how the model can declare it."""
+
+    table: str
+    schema: str | None
+    index: str | None
+    columns: tuple[str, ...]
+    unique: bool
+    conventional: bool
+    """The naming convention gives this name: ``index=True`` on the column declares it."""
+    column_key: str | None
+    """The attribute of the single indexed column (None for composite indexes)."""
+    renamed_from: str | None
+    """The model's name for the same index, when only the name differs."""
+    inherited_from: str | None
+    """The mixin or abstract base that declares the single column."""
+
+
 def check(context: RuleContext) -> Iterable[Diagnostic]:
     ignore = context.options["ignore-indexes"]
-    convention = dict(context.models.naming_convention) or dict(DEFAULT_CONVENTION)
     seen: set[tuple[str, str | None, tuple[str, ...]]] = set()
-    for schema in context.migrations.values():
-        for key, db_table in schema.tables.items():
-            model = context.models.tables.get(key)
-            if model is None or model.incomplete or model.span is None or db_table.incomplete:
+    for pair in context.pairs():
+        for index in pair.other.indexes:
+            marker = (pair.key, index.name, index.columns)
+            if marker in seen or _ignored(index, ignore, pair):
                 continue
-            for index in db_table.indexes:
-                marker = (key, index.name, index.columns)
-                if marker in seen or _ignored(index, ignore, context):
-                    continue
-                seen.add(marker)
-                diagnostic = _compare(model, index, convention)
-                if diagnostic is not None:
-                    yield diagnostic
+            seen.add(marker)
+            diagnostic = _compare(pair, index, context)
+            if diagnostic is not None:
+                yield diagnostic
 
 
-def _ignored(index: Index, patterns: Iterable[str], context: RuleContext) -> bool:
+def _ignored(index: Index, patterns: Iterable[str], pair: TablePair) -> bool:
     if index.name and any(fnmatch.fnmatchcase(index.name, p) for p in patterns):
         return True
-    span = index.span
-    return span is not None and suppressed(
-        RULE.code, context.migration_line_codes(span.path, span.line)
-    )
+    return pair.side.excluded("index", index.name, pair.other.name)
 
 
-def _compare(model: Table, index: Index, convention: dict[str, str]) -> Diagnostic | None:
+def _compare(pair: TablePair, index: Index, context: RuleContext) -> Diagnostic | None:
+    model = pair.model
     same = [m for m in model.indexes if _same_shape(m, index)]
     if any(m.name == index.name or m.name is None for m in same):
         return None
@@ -80,16 +88,16 @@ def _compare(model: Table, index: Index, convention: dict[str, str]) -> Diagnost
             message += f" (the model's index on these columns is {has})"
     span = model.span
     single = len(index.columns) == 1 and not index.expressions
-    column_key = None
-    if single:
-        column = model.column(index.columns[0])
-        if column is not None and column.span is not None:
-            span = model.class_span or span if column.inherited_from else column.span
-            column_key = column.key or column.name
+    column = model.column(index.columns[0]) if single else None
+    if column is not None and column.span is not None:
+        span = model.class_span or span if column.inherited_from else column.span
     conventional = (
         single
         and not model.naming_unknown
-        and index.name == _convention_name(model, index, convention)
+        and index.name
+        == context.dialect.generated_name(
+            context.convention, NamingTarget("ix", model.name, model.schema, index.columns)
+        )
     )
     related: tuple[Related, ...] = ()
     if index.span is not None:
@@ -100,31 +108,26 @@ def _compare(model: Table, index: Index, convention: dict[str, str]) -> Diagnost
         message=message,
         span=span,
         severity=RULE.severity,
-        table=model.qualified_name,
-        columns=index.columns,
-        index=index.name,
+        key=FindingKey(
+            RULE.code,
+            model.qualified_name,
+            index.name or ",".join(index.columns),
+            pair.side.name,
+        ),
         related=related,
-        data={
-            "table": model.name,
-            "schema": model.schema,
-            "index": index.name,
-            "columns": list(index.columns),
-            "unique": index.unique,
-            "conventional": conventional,
-            "column_key": column_key,
-            "renamed_from": same[0].name if same else None,
-            "inherited_from": (
-                model.column(index.columns[0]).inherited_from  # type: ignore[union-attr]
-                if column_key
-                else None
-            ),
-        },
+        suppressible_at=(index.span,) if index.span is not None else (),
+        payload=MissingIndex(
+            table=model.name,
+            schema=model.schema,
+            index=index.name,
+            columns=index.columns,
+            unique=index.unique,
+            conventional=conventional,
+            column_key=(column.key or column.name) if column is not None else None,
+            renamed_from=same[0].name if same else None,
+            inherited_from=column.inherited_from if column is not None else None,
+        ),
     )
-
-
-def _convention_name(model: Table, index: Index, convention: dict[str, str]) -> str | None:
-    name = convention_name(convention, NamingTarget("ix", model.name, model.schema, index.columns))
-    return truncate_generated(name, "postgresql") if name else None
 
 
 _MODEL = """\
@@ -194,6 +197,7 @@ purpose are silenced with the `ignore-indexes` option (name globs) or with `# no
 on the migration line that creates the index.
 """,
     check=check,
+    payload=MissingIndex,
     flagged=(
         Example(
             _example("", 'op.f("ix_refresh_tokens_token_hash")'),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from schema_lint.diagnostics import Diagnostic, Severity
+from schema_lint.diagnostics import Diagnostic, FindingKey, Severity
 from schema_lint.facts.schema import Table
-from schema_lint.rules.registry import Example, Option, Rule, RuleContext
+from schema_lint.rules.context import RuleContext
+from schema_lint.rules.registry import Example, Option, Rule
 
 BOOKKEEPING_COLUMNS = (
     "created_at",
@@ -81,9 +83,18 @@ def is_covered(table: Table, pair: Sequence[str]) -> bool:
     return any(key and set(key) <= members for key in keys)
 
 
+@dataclass(frozen=True, slots=True)
+class JunctionPair:
+    """SL001's payload: the junction table and the pair to make unique."""
+
+    table: str
+    schema: str | None
+    columns: tuple[str, ...]
+
+
 def check(context: RuleContext) -> Iterable[Diagnostic]:
     bookkeeping = context.options["bookkeeping-columns"]
-    for table in context.models.tables.values():
+    for table in context.models.schema.tables.values():
         if table.incomplete or table.span is None:
             continue
         pair = junction_pair(table, bookkeeping)
@@ -98,9 +109,8 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
             ),
             span=table.span,
             severity=RULE.severity,
-            table=table.qualified_name,
-            columns=pair,
-            data={"table": table.name, "schema": table.schema, "columns": list(pair)},
+            key=FindingKey(RULE.code, table.qualified_name, ",".join(pair)),
+            payload=JunctionPair(table.name, table.schema, pair),
         )
 
 
@@ -237,6 +247,7 @@ class Membership(Base):
             "A payload column: an entity, not a junction",
         ),
     ),
+    payload=JunctionPair,
     options={
         "bookkeeping-columns": Option(
             tuple,

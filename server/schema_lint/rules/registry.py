@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schema_lint.diagnostics import Diagnostic, Severity
-from schema_lint.facts.schema import Schema
+from schema_lint.rules.context import RuleContext
 
 DOCS_BASE_URL = "https://github.com/schema-lint/schema-lint/blob/main/docs/rules"
 
@@ -36,22 +36,15 @@ class Option:
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """A small project: file path -> source. ``flagged`` examples must produce the rule."""
+    """A small project: file path -> source. ``flagged`` examples must produce the rule.
+
+    ``fixed`` gives, for a flagged example whose rule has a fix, each edited file's text
+    after ``check --fix --unsafe-fixes`` (Fixit's ``expected_replacement``).
+    """
 
     files: Mapping[str, str]
     title: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RuleContext:
-    models: Schema
-    migrations: Mapping[str, Schema]
-    """Replayed schema per Alembic environment."""
-    options: Mapping[str, Any]
-    migration_line_codes: Callable[[str, int], frozenset[str] | None] = lambda path, line: (
-        frozenset()
-    )
-    """The ``# noqa`` codes on a migration line (empty set: bare noqa; None: no noqa)."""
+    fixed: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +59,8 @@ class Rule:
     flagged: tuple[Example, ...]
     accepted: tuple[Example, ...]
     options: Mapping[str, Option] = field(default_factory=dict)
+    payload: type | None = None
+    """The frozen dataclass its findings carry for their fix (None: no payload)."""
 
     @property
     def url(self) -> str:
@@ -73,9 +68,13 @@ class Rule:
 
 
 def _load() -> tuple[Rule, ...]:
+    """Every rule, in code order: adding a rule is one module and one line here."""
     from schema_lint.rules import index_missing_in_model, junction_unique
 
-    return (junction_unique.RULE, index_missing_in_model.RULE)
+    return (
+        junction_unique.RULE,
+        index_missing_in_model.RULE,
+    )
 
 
 RULES: tuple[Rule, ...] = _load()

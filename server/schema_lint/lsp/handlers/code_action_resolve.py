@@ -14,15 +14,10 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from schema_lint.fixes.types import NoFix
+from schema_lint.diagnostics import NoFix
 from schema_lint.lsp import convert
-from schema_lint.lsp.handlers.code_action import (
-    fix_all_edit,
-    fix_of,
-    noqa,
-    target_of,
-    workspace_edit,
-)
+from schema_lint.lsp.fixing import fix_of, noqa, target_of
+from schema_lint.lsp.handlers.code_action import fix_all_edit, workspace_edit
 
 if TYPE_CHECKING:
     from schema_lint.lsp.server import SchemaLintServer

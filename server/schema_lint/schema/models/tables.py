@@ -164,7 +164,7 @@ class Finalizer:
         ]
         for p in pending:
             for reason in p.decl.unreadable:
-                if p.decl.kind is ConstraintKind.CHECK:  # no rule reads check constraints
+                if p.decl.kind is ConstraintKind.CHECK:  # only its text is unknown
                     tb.add_inexact(reason)
                 else:
                     tb.add_reason(reason)
@@ -222,7 +222,10 @@ class Finalizer:
                     fks.append(made)
             elif kind is ConstraintKind.CHECK:
                 name = self._pending_name(convention, "ck", p, tb, [])
-                checks.append(CheckConstraint(name, p.decl.sqltext or "", p.decl.span))
+                unknown = "; ".join(p.decl.unreadable) or None
+                checks.append(
+                    CheckConstraint(name, p.decl.sqltext or "", p.decl.span, text_unknown=unknown)
+                )
         return Table(
             name=tb.name,
             schema=tb.schema,
@@ -234,6 +237,7 @@ class Finalizer:
                     key=c.attr if c.attr is not None and c.attr != c.name else None,
                     span=c.span,
                     inherited_from=c.inherited_from,
+                    nullable_unknown="; ".join(c.inexact) or None,
                 )
                 for c in tb.columns
             ),

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import libcst as cst
 
-from schema_lint.diagnostics import Diagnostic
+from schema_lint.diagnostics import Applicability, Diagnostic, Fix, NoFix
 from schema_lint.fixes.context import FixContext, Sources
 from schema_lint.fixes.imports import UNIQUE_CONSTRAINT, reference
 from schema_lint.fixes.layout import CallText
 from schema_lint.fixes.naming import unique_constraint_name
 from schema_lint.fixes.table_args import add_to_class, add_to_table_call, locate
 from schema_lint.fixes.targets import constraint_keys
-from schema_lint.fixes.types import Applicability, Fix, NoFix
+from schema_lint.rules.junction_unique import JunctionPair
 
 
 def fix(diagnostic: Diagnostic, sources: Sources, context: FixContext) -> Fix | NoFix:
     src = sources.main
-    data = diagnostic.data
-    table: str = data["table"]
-    columns: list[str] = list(data["columns"])
-    model = context.model_table(table, data.get("schema"))
+    data = diagnostic.payload
+    if not isinstance(data, JunctionPair):
+        return NoFix("the finding carries no pair to make unique")
+    table = data.table
+    columns = list(data.columns)
+    model = context.model_table(table, data.schema)
     target = locate(src, table, model.class_name if model else None, diagnostic.span.line)
     if target is None:
         return NoFix(f"the declaration of `{table}` was not found in this file")

@@ -8,11 +8,9 @@ only when every table using the mixin has the index.
 
 from __future__ import annotations
 
-from typing import Any
-
 import libcst as cst
 
-from schema_lint.diagnostics import Diagnostic
+from schema_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, NoFix
 from schema_lint.facts.schema import Table
 from schema_lint.fixes.columns import flag, remove_flags, set_flags
 from schema_lint.fixes.context import FixContext, Sources
@@ -29,28 +27,30 @@ from schema_lint.fixes.targets import (
     find_column_in_class,
     find_column_in_table,
 )
-from schema_lint.fixes.types import Applicability, Edit, Fix, NoFix
+from schema_lint.rules.index_missing_in_model import MissingIndex
 
 Target = cst.ClassDef | cst.Call
 
 
 def fix(diagnostic: Diagnostic, sources: Sources, context: FixContext) -> Fix | NoFix:
     src = sources.main
-    data = diagnostic.data
-    table: str = data["table"]
-    columns: list[str] = list(data["columns"])
-    model = context.model_table(table, data.get("schema"))
+    data = diagnostic.payload
+    if not isinstance(data, MissingIndex):
+        return NoFix("the finding carries no index to declare")
+    table = data.table
+    columns = list(data.columns)
+    model = context.model_table(table, data.schema)
     problem = _unsupported(context, model, data)
     if problem is not None:
         return NoFix(problem)
     target = locate(src, table, model.class_name if model else None, diagnostic.span.line)
     if target is None:
         return NoFix(f"the declaration of `{table}` was not found in this file")
-    if data.get("renamed_from"):
+    if data.renamed_from:
         return _rename(sources, target, context, data)
-    key = data.get("column_key")
-    if data.get("conventional") and key and len(columns) == 1:
-        mixin = data.get("inherited_from")
+    key = data.column_key
+    if data.conventional and key and len(columns) == 1:
+        mixin = data.inherited_from
         found = (
             _in_mixin(sources, context, model, mixin, key, data)
             if mixin
@@ -61,12 +61,12 @@ def fix(diagnostic: Diagnostic, sources: Sources, context: FixContext) -> Fix | 
     return _add_index(sources, target, context, data)
 
 
-def _unsupported(context: FixContext, model: Table | None, data: dict[str, Any]) -> str | None:
-    name = data.get("index")
+def _unsupported(context: FixContext, model: Table | None, data: MissingIndex) -> str | None:
+    name = data.index
     if not isinstance(name, str):
         return "the index has no name"
-    schema = data.get("schema")
-    qualified = f"{schema}.{data['table']}" if schema else str(data["table"])
+    schema = data.schema
+    qualified = f"{schema}.{data.table}" if schema else str(data.table)
     for table in context.database_tables(qualified):
         for index in table.indexes:
             if index.name != name:
@@ -76,7 +76,7 @@ def _unsupported(context: FixContext, model: Table | None, data: dict[str, Any])
             if index.where is not None:
                 return f"a partial index (WHERE {index.where}): declare it by hand"
     if model is not None:
-        for column in data["columns"]:
+        for column in data.columns:
             if model.column(column) is None:
                 return f"the model has no column `{column}`"
     return None
@@ -87,11 +87,11 @@ def _flags(unique: bool) -> dict[str, str]:
 
 
 def _on_column(
-    src: Source, target: Target, context: FixContext, key: str, data: dict[str, Any]
+    src: Source, target: Target, context: FixContext, key: str, data: MissingIndex
 ) -> Fix | NoFix | None:
     """``index=True`` on the column; None when the ``Index(...)`` form fits better."""
-    unique = bool(data.get("unique"))
-    column = str(data["columns"][0])
+    unique = bool(data.unique)
+    column = str(data.columns[0])
     if isinstance(target, cst.ClassDef):
         site = find_column_in_class(target, key)
     else:
@@ -118,11 +118,11 @@ def _in_mixin(
     model: Table | None,
     mixin: str,
     key: str,
-    data: dict[str, Any],
+    data: MissingIndex,
 ) -> Fix | None:
     """``index=True`` in the mixin, if every table using the mixin has the index."""
-    column = str(data["columns"][0])
-    unique = bool(data.get("unique"))
+    column = str(data.columns[0])
+    unique = bool(data.unique)
     users = [
         t
         for t in context.models.tables.values()
@@ -159,7 +159,7 @@ def _has_index(context: FixContext, table: Table, column: str, unique: bool) -> 
 
 
 def _index_item(
-    src: Source, target: Target, context: FixContext, data: dict[str, Any]
+    src: Source, target: Target, context: FixContext, data: MissingIndex
 ) -> tuple[CallText, tuple[Edit, ...]] | str:
     if not explicit_names_kept(context):
         return (
@@ -169,9 +169,9 @@ def _index_item(
     ref = reference(src, INDEX, target, context.limit(src))
     if isinstance(ref, str):
         return ref
-    keys = constraint_keys(target, list(data["columns"]))
-    args = [src.string(str(data["index"])), *(src.string(k) for k in keys)]
-    if data.get("unique"):
+    keys = constraint_keys(target, list(data.columns))
+    args = [src.string(str(data.index)), *(src.string(k) for k in keys)]
+    if data.unique:
         args.append("unique=True")
     return CallText(ref.code, tuple(args)), ref.edits
 
@@ -180,7 +180,7 @@ def _add_index(
     sources: Sources,
     target: Target,
     context: FixContext,
-    data: dict[str, Any],
+    data: MissingIndex,
     *,
     before: tuple[Edit, ...] = (),
     message: str | None = None,
@@ -193,7 +193,7 @@ def _add_index(
     item, import_edits = made
     if isinstance(target, cst.Call):
         edits = add_to_table_call(src, target, item, context.limit(src), split=not before)
-        where = f"`Table({src.string(str(data['table']))}, ...)`"
+        where = f"`Table({src.string(str(data.table))}, ...)`"
     else:
         found = add_to_class(src, target, item, context, sources)
         if isinstance(found, str):
@@ -208,11 +208,11 @@ def _rename(
     sources: Sources,
     target: Target,
     context: FixContext,
-    data: dict[str, Any],
+    data: MissingIndex,
 ) -> Fix | NoFix:
     """Give the model's index the database's name."""
     src = sources.main
-    old, new = str(data["renamed_from"]), str(data["index"])
+    old, new = str(data.renamed_from), str(data.index)
     literal = _index_literal(src, target, old)
     if literal is not None:
         quote = literal.quote
@@ -220,16 +220,16 @@ def _rename(
         code = f"{literal.prefix}{quote}{body}{quote}"
         edit = replacement(src.path, src.start(literal), src.end(literal), code)
         return Fix(f"Rename the model's index `{old}` to `{new}`", Applicability.SAFE, (edit,))
-    key = data.get("column_key")
-    columns = list(data["columns"])
-    if isinstance(key, str) and len(columns) == 1 and not data.get("inherited_from"):
+    key = data.column_key
+    columns = list(data.columns)
+    if isinstance(key, str) and len(columns) == 1 and not data.inherited_from:
         if isinstance(target, cst.ClassDef):
             site = find_column_in_class(target, key)
         else:
             site = find_column_in_table(target, columns[0], key)
         if isinstance(site, ColumnCall) and flag(site.call, "index"):
             names = ["index"]
-            if data.get("unique") and flag(site.call, "unique"):
+            if data.unique and flag(site.call, "unique"):
                 names.append("unique")
             removed = tuple(remove_flags(src, site.call, names))
             message = f"Replace `index=True` on `{key}` with an index named `{new}`"

@@ -1,0 +1,29 @@
+"""What an Alembic environment's ``env.py`` and ``alembic.ini`` say beyond its revisions."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectFilter:
+    """One thing a project keeps out of autogenerate comparisons on purpose (an
+    ``include_object``/``include_name`` test in ``env.py``, ``[alembic:exclude]``).
+
+    ``kind`` is Alembic's ``type_`` (``table``, ``index``, ``unique_constraint``,
+    ``column``, ``foreign_key_constraint``) or None for every kind; ``name`` and ``table``
+    are globs (``fnmatchcase``); ``table`` None matches any table.
+    """
+
+    kind: str | None
+    name: str
+    table: str | None = None
+    reason: str = ""
+
+    def matches(self, kind: str, name: str | None, table: str | None) -> bool:
+        if self.kind is not None and self.kind != kind:
+            return False
+        if name is None or not fnmatch.fnmatchcase(name, self.name):
+            return False
+        return self.table is None or (table is not None and fnmatch.fnmatchcase(table, self.table))
