@@ -11,6 +11,8 @@ def _example_block(example: Example) -> str:
         parts.append(f"*{example.title}*\n")
     for path, source in example.files.items():
         parts.append(f"`{path}`:\n\n```python\n{source.rstrip()}\n```\n")
+    for path, source in (example.fixed or {}).items():
+        parts.append(f"Fixed, `{path}`:\n\n```python\n{source.rstrip()}\n```\n")
     return "\n".join(parts)
 
 

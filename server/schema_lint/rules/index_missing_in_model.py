@@ -202,10 +202,18 @@ on the migration line that creates the index.
         Example(
             _example("", 'op.f("ix_refresh_tokens_token_hash")'),
             "The migration indexes token_hash; the model does not",
+            fixed={"app/models.py": _MODEL.replace("{extra}", ", index=True")},
         ),
         Example(
             _example(", index=True", '"idx_refresh_tokens_token_hash"'),
             "The model's index is named ix_refresh_tokens_token_hash",
+            fixed={
+                "app/models.py": _MODEL.replace("{extra}", "").replace(
+                    '    __tablename__ = "refresh_tokens"\n',
+                    '    __tablename__ = "refresh_tokens"\n'
+                    '    __table_args__ = (Index("idx_refresh_tokens_token_hash", "token_hash"),)\n',
+                )
+            },
         ),
     ),
     accepted=(

@@ -168,6 +168,20 @@ class UserRole(Base):
 """
             },
             "A surrogate key and the pair, nothing unique",
+            fixed={
+                "models.py": _MODELS_HEAD
+                + """
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role_id", name="uq_user_roles_user_id_role_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+"""
+            },
         ),
         Example(
             {
@@ -183,6 +197,19 @@ user_roles = Table(
 """
             },
             "An imperative association table",
+            fixed={
+                "models.py": _MODELS_HEAD
+                + """
+
+user_roles = Table(
+    "user_roles",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id")),
+    Column("role_id", ForeignKey("roles.id")),
+    UniqueConstraint("user_id", "role_id", name="uq_user_roles_user_id_role_id"),
+)
+"""
+            },
         ),
         Example(
             {
@@ -198,6 +225,23 @@ class Follow(Base):
 """
             },
             "A self-referential junction with a bookkeeping column",
+            fixed={
+                "models.py": _MODELS_HEAD
+                + """
+
+class Follow(Base):
+    __tablename__ = "follows"
+    __table_args__ = (
+        UniqueConstraint(
+            "follower_id", "followed_id", name="uq_follows_follower_id_followed_id"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follower_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    followed_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[str] = mapped_column(String(30))
+"""
+            },
         ),
     ),
     accepted=(
