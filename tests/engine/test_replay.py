@@ -37,6 +37,7 @@ def test_create_table_produces_postgres_names() -> None:
             "ref_table": "teams",
             "ref_columns": ["id"],
             "ondelete": "CASCADE",
+            "onupdate": None,
         }
     ]
 

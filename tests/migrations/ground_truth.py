@@ -367,6 +367,7 @@ def _reflect_table(
             ),
             "ref_columns": list(fk["referred_columns"]),
             "ondelete": (fk.get("options") or {}).get("ondelete"),
+            "onupdate": (fk.get("options") or {}).get("onupdate"),
         }
         for fk in inspector.get_foreign_keys(name, schema=schema)
     ]
@@ -416,7 +417,7 @@ def normalise(
       ``user_roles_user_id_fkey``; SQLite reflects ``None``) or by schema-lint: both sides
       compare it as ``None``, i.e. "unnamed". Explicit and convention-generated names are
       written in the DDL, so they are compared exactly.
-    - ``ondelete`` is compared upper-case (PostgreSQL reflects ``CASCADE`` for ``cascade``),
+    - ``ondelete`` and ``onupdate`` are compared upper-case (PostgreSQL reflects ``CASCADE`` for ``cascade``),
       and ``NO ACTION``, the default, as ``None`` (neither backend reflects it).
     - Lists are sorted like ``schema_lint.schema.serialize`` sorts them; ``columns`` of an
       index or constraint keep their order.
@@ -442,6 +443,7 @@ def normalise(
                 "ref_table": fk["ref_table"],
                 "ref_columns": list(fk["ref_columns"]),
                 "ondelete": _ondelete(fk.get("ondelete")),
+                "onupdate": _ondelete(fk.get("onupdate")),
             }
             for fk in table.get("foreign_keys", [])
         ]

@@ -98,6 +98,7 @@ def table_dict(table: Table) -> dict[str, Any]:
                 "ref_table": fk.elements[0].column.table.fullname,
                 "ref_columns": [e.column.name for e in fk.elements],
                 "ondelete": fk.ondelete,
+                "onupdate": fk.onupdate,
             }
             for fk in table.foreign_key_constraints
             if on_postgresql(fk)

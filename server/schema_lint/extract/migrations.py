@@ -362,9 +362,11 @@ class _MigrationHost:
         name = _name(p, "constraint_name")
         ref = _text(p, "referent_table")
         ref_schema = _opt_text(p, "referent_schema")
-        ondelete = p.get("ondelete")
+        ondelete, onupdate = p.get("ondelete"), p.get("onupdate")
         if ondelete is not None and not isinstance(ondelete, str):
             raise _Skip("ondelete is not statically known")
+        if onupdate is not None and not isinstance(onupdate, str):
+            raise _Skip("onupdate is not statically known")
         self._emit(
             AddConstraint(
                 _text(p, "source_table"),
@@ -376,6 +378,7 @@ class _MigrationHost:
                     _columns(p, "remote_cols"),
                     ondelete,
                     isinstance(name, FinalName),
+                    onupdate,
                 ),
                 span,
             )
@@ -447,6 +450,7 @@ class _MigrationHost:
                         _str_or_none(arg.kw("ondelete")),
                         fk_name if isinstance(fk_name, str) else None,
                         isinstance(fk_name, FinalName),
+                        _str_or_none(arg.kw("onupdate")),
                     )
                 )
         flags = {}
@@ -468,6 +472,7 @@ class _MigrationHost:
             flags["index"],
             tuple(fks),
             self.lines.span(call.node),
+            _type_text(call),
         )
 
 
@@ -575,6 +580,25 @@ def _index_items(items: Sequence[Any]) -> tuple[tuple[str, ...], bool]:
     return tuple(result), expressions
 
 
+_NOT_TYPES = frozenset(
+    {"ForeignKey", "Sequence", "Identity", "Computed", "CheckConstraint", "DefaultClause"}
+)
+
+
+def _type_text(call: SACall) -> str | None:
+    """The source text of a ``Column(...)``'s type argument, if it has one."""
+    nodes = list(call.node.args)
+    if nodes and call.args and isinstance(call.args[0], str):
+        nodes.pop(0)  # the column's name
+    for node in nodes:
+        func = node.func if isinstance(node, ast.Call) else node
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in _NOT_TYPES or isinstance(node, ast.Starred):
+            continue
+        return ast.unparse(node)
+    return None
+
+
 def _where(p: dict[str, Any], dialect: str) -> str | None:
     where = p.get(f"{dialect}_where", p.get("postgresql_where", p.get("sqlite_where")))
     return render_sql(where) if where is not None else None
@@ -627,6 +651,7 @@ def _constraint_from_sa(call: SACall) -> ConstraintDef | None:
             tuple(t.rsplit(".", 1)[-1] for t in targets),
             _str_or_none(call.kw("ondelete")),
             final,
+            _str_or_none(call.kw("onupdate")),
         )
     if call.name == "CheckConstraint":
         return CheckDef(name, render_sql(call.args[0] if call.args else None) or "", final)

@@ -113,6 +113,7 @@ def foreign_key(ctx: Context, call: ast.Call, reasons: list[str]) -> ForeignKeyD
         target=ctx.expr(target),
         ondelete=optional_str(kwarg(call, "ondelete"), "ondelete=", reasons),
         name=optional_str(kwarg(call, "name"), "name=", reasons),
+        onupdate=optional_str(kwarg(call, "onupdate"), "onupdate=", reasons),
     )
 
 
@@ -140,7 +141,8 @@ def _field(
     target = kwarg(call, "foreign_key")
     if target is not None and not (isinstance(target, ast.Constant) and target.value is None):
         ondelete = optional_str(kwarg(call, "ondelete"), "ondelete=", reasons)
-        fks.append(ForeignKeyDecl(ctx.expr(target), ondelete=ondelete))
+        onupdate = optional_str(kwarg(call, "onupdate"), "onupdate=", reasons)
+        fks.append(ForeignKeyDecl(ctx.expr(target), ondelete=ondelete, onupdate=onupdate))
     name = _sa_column_kwargs(kwarg(call, "sa_column_kwargs"), flags, reasons)
     extra = kwarg(call, "sa_column_args")
     if extra is not None:

@@ -96,6 +96,7 @@ def _constraint_call(
         where=ctx.where_text(where) if where is not None else None,
         targets=targets,
         ondelete=optional_str(kwarg(call, "ondelete"), "ondelete=", reasons),
+        onupdate=optional_str(kwarg(call, "onupdate"), "onupdate=", reasons),
         sqltext=sqltext,
         via=callee.via,
         unreadable=tuple(reasons),

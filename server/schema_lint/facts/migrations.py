@@ -20,6 +20,7 @@ class ForeignKeyRef:
     ondelete: str | None = None
     name: str | None = None
     name_final: bool = False
+    onupdate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ class ColumnDef:
     index: bool = False
     foreign_keys: tuple[ForeignKeyRef, ...] = ()
     span: Span | None = None
+    type_text: str | None = None
+    """The column's type as written in the migration (``sa.String(length=64)``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class ForeignKeyDef:
     ref_columns: tuple[str, ...]
     ondelete: str | None = None
     name_final: bool = False
+    onupdate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,11 +114,12 @@ Name = str | Template | None
 
 @dataclass(frozen=True, slots=True)
 class ForeignKeyDecl:
-    """``ForeignKey(target, ondelete=..., name=...)`` on a column."""
+    """``ForeignKey(target, ondelete=..., onupdate=..., name=...)`` on a column."""
 
     target: Expr
     ondelete: str | None = None
     name: str | None = None
+    onupdate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +182,7 @@ class ConstraintDecl:
     ondelete: str | None = None
     sqltext: str | None = None
     via: Dotted | None = None
+    onupdate: str | None = None
     unreadable: tuple[str, ...] = ()
     """Why its columns or other parts cannot be read."""
     name_unreadable: bool = False

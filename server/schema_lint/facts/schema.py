@@ -24,6 +24,10 @@ class Column:
     nullable_unknown: str | None = None
     """Why ``nullable`` may be wrong (a type from a module that is not analysed); None when
     it is known. Rules that compare nullability skip such a column."""
+    type_text: str | None = None
+    """The type as the migration writes it (``sa.String(length=64)``); None in the models."""
+    nullable_span: Span | None = None
+    """In the migrations: the operation that last set the nullability (else ``span``)."""
 
 
 @dataclass(frozen=True, slots=True)

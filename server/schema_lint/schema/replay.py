@@ -225,7 +225,9 @@ class Replayer:
         is_pk = column.primary_key or column.name in pk_columns
         nullable = False if is_pk else (True if column.nullable is None else column.nullable)
         table.columns = [c for c in table.columns if c.name != column.name]
-        table.columns.append(Column(column.name, nullable, is_pk, span=column.span))
+        table.columns.append(
+            Column(column.name, nullable, is_pk, span=column.span, type_text=column.type_text)
+        )
         if column.index:
             self._add_index(
                 table, IndexDef(None, (column.name,), column.unique), span, declared_by="column"
@@ -237,7 +239,13 @@ class Replayer:
             self._add_constraint(
                 table,
                 ForeignKeyDef(
-                    fk.name, (column.name,), ref_table, (ref_column,), fk.ondelete, fk.name_final
+                    fk.name,
+                    (column.name,),
+                    ref_table,
+                    (ref_column,),
+                    fk.ondelete,
+                    fk.name_final,
+                    fk.onupdate,
                 ),
                 span,
             )
@@ -278,6 +286,7 @@ class Replayer:
                     constraint.ref_columns,
                     constraint.ondelete.upper() if constraint.ondelete else None,
                     span,
+                    constraint.onupdate.upper() if constraint.onupdate else None,
                 )
             )
         elif isinstance(constraint, CheckDef):
@@ -354,6 +363,7 @@ class Replayer:
                 c,
                 name=new,
                 nullable=c.nullable if op.nullable is None else op.nullable,
+                nullable_span=c.nullable_span if op.nullable is None else op.span,
             )
             if c.name == old
             else c

@@ -37,6 +37,7 @@ def table_to_dict(table: Table) -> dict[str, Any]:
                 "ref_table": f.ref_table,
                 "ref_columns": list(f.ref_columns),
                 "ondelete": f.ondelete,
+                "onupdate": f.onupdate,
             }
             for f in sorted(table.foreign_keys, key=lambda f: (f.name or "", f.columns))
         ],

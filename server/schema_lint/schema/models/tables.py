@@ -205,7 +205,13 @@ class Finalizer:
                     name = self._name(convention, "fk", fk.name, tb, [col], ref_name, [ref_column])
                     fks.append(
                         ForeignKey(
-                            name, (col.name,), ref_table, (ref_column,), fk.ondelete, col.span
+                            name,
+                            (col.name,),
+                            ref_table,
+                            (ref_column,),
+                            fk.ondelete,
+                            col.span,
+                            onupdate=fk.onupdate,
                         )
                     )
         for p in pending:
@@ -310,6 +316,7 @@ class Finalizer:
             tuple(ref_columns),
             p.decl.ondelete,
             p.decl.span,
+            onupdate=p.decl.onupdate,
         )
 
     def _columns(self, tb: TBuild, p: Pending) -> list[CBuild]:
