@@ -28,8 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "cache": BOTTOM | {"diagnostics", "sources", "rules", "config"},
     "project": BOTTOM | {"sources", "extract", "cache", "config"},
     "engine": BOTTOM | {"diagnostics", "sources", "schema", "rules", "project", "config"},
-    "fixes": BOTTOM
-    | {"diagnostics", "sources", "rules", "engine", "project", "config", "schema"},
+    "fixes": BOTTOM | {"diagnostics", "sources", "rules", "engine", "project", "config", "schema"},
     "output": BOTTOM | {"diagnostics", "sources", "rules"},
 }
 """Of our own top-level packages and modules, what each may import (besides itself)."""
@@ -38,7 +37,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "libcst": {"fixes", "sources"},
     "pygls": {"lsp"},
     "lsprotocol": {"lsp"},
-    "sqlglot": {"extract"},
+    "sqlglot": {"extract", "vocabulary"},
 }
 """Libraries only some layers may import (``sources`` for its libcst fallback parser)."""
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from schema_lint.rules.registry import RULES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shop"
 
@@ -163,7 +164,7 @@ def test_sarif_has_the_required_structure(shop: Path) -> None:
     (run_,) = sarif["runs"]
     driver = run_["tool"]["driver"]
     assert driver["name"] == "schema-lint"
-    assert [r["id"] for r in driver["rules"]] == ["SL001", "SL002"]
+    assert [r["id"] for r in driver["rules"]] == [rule.code for rule in RULES]
     assert len(run_["results"]) == 3
     for item in run_["results"]:
         assert item["ruleId"] == driver["rules"][item["ruleIndex"]]["id"]

@@ -61,8 +61,12 @@ def test_fix_applies_safe_fixes_then_unsafe_ones(project: Path) -> None:
     assert len(remaining) == 1 and " SL001 junction table" in remaining[0]
 
     result = run("--fix", "--unsafe-fixes", cwd=project)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "All checks passed!" in result.stdout and "Fixed 1 error." in result.stdout
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Fixed 1 error." in result.stdout
+    # The model now declares what no migration creates: SL003 says so until one does.
+    remaining = [line for line in result.stdout.split("\n") if ": SL00" in line]
+    assert len(remaining) == 1 and " SL003 unique constraint " in remaining[0]
+    assert "never create it" in remaining[0]
     text = (project / MODELS).read_text()
     assert text.startswith("from sqlalchemy import ForeignKey, Index, UniqueConstraint\n")
     assert (
@@ -72,7 +76,7 @@ def test_fix_applies_safe_fixes_then_unsafe_ones(project: Path) -> None:
     ) in text
 
     result = run("--fix", "--unsafe-fixes", cwd=project)
-    assert result.returncode == 0 and "Fixed" not in result.stdout
+    assert result.returncode == 1 and "Fixed" not in result.stdout
 
 
 def test_unsafe_fixes_marks_fixable_findings(project: Path) -> None:

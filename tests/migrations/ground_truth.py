@@ -417,8 +417,9 @@ def normalise(
       ``user_roles_user_id_fkey``; SQLite reflects ``None``) or by schema-lint: both sides
       compare it as ``None``, i.e. "unnamed". Explicit and convention-generated names are
       written in the DDL, so they are compared exactly.
-    - ``ondelete`` and ``onupdate`` are compared upper-case (PostgreSQL reflects ``CASCADE`` for ``cascade``),
-      and ``NO ACTION``, the default, as ``None`` (neither backend reflects it).
+    - ``ondelete`` and ``onupdate`` are compared upper-case (PostgreSQL reflects ``CASCADE``
+      for ``cascade``), and ``NO ACTION``, the default, as ``None`` (neither backend reflects
+      it).
     - Lists are sorted like ``schema_lint.schema.serialize`` sorts them; ``columns`` of an
       index or constraint keep their order.
     """

@@ -9,6 +9,7 @@ from schema_lint.vocabulary.dialects import (
     DEFAULT_CONVENTION,
     NamingTarget,
     convention_name,
+    postgres_default_name,
     truncate_generated,
 )
 
@@ -36,3 +37,17 @@ def conventional_index_name(
 def explicit_names_kept(context: FixContext) -> bool:
     """Whether ``Index("name", ...)`` keeps its name (no ``%(constraint_name)s`` in ``ix``)."""
     return "constraint_name" not in context.naming_convention.get("ix", "")
+
+
+def implicit_unique_name(
+    context: FixContext, table: str, schema: str | None, columns: Sequence[str]
+) -> str | None:
+    """The name an unnamed ``UniqueConstraint(*columns)`` gets: from the naming convention,
+    else the database's own (PostgreSQL ``<table>_<columns>_key``); None when unknown."""
+    convention = dict(context.naming_convention)
+    if "uq" in convention:
+        name = convention_name(convention, NamingTarget("uq", table, schema, columns))
+        return truncate_generated(name, context.dialect) if name else None
+    if context.dialect == "postgresql":
+        return postgres_default_name(table, columns, "key", ())
+    return None

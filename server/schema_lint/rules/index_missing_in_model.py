@@ -211,7 +211,8 @@ on the migration line that creates the index.
                 "app/models.py": _MODEL.replace("{extra}", "").replace(
                     '    __tablename__ = "refresh_tokens"\n',
                     '    __tablename__ = "refresh_tokens"\n'
-                    '    __table_args__ = (Index("idx_refresh_tokens_token_hash", "token_hash"),)\n',
+                    "    __table_args__ = "
+                    '(Index("idx_refresh_tokens_token_hash", "token_hash"),)\n',
                 )
             },
         ),

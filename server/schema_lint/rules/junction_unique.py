@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from schema_lint.diagnostics import Diagnostic, FindingKey, Severity
 from schema_lint.facts.schema import Table
-from schema_lint.rules.context import RuleContext
+from schema_lint.rules.context import RuleContext, SideKind
 from schema_lint.rules.registry import Example, Option, Rule
 
 BOOKKEEPING_COLUMNS = (
@@ -98,7 +98,7 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
         if table.incomplete or table.span is None:
             continue
         pair = junction_pair(table, bookkeeping)
-        if pair is None or is_covered(table, pair):
+        if pair is None or is_covered(table, pair) or _database_refuses(context, table, pair):
             continue
         columns = ", ".join(pair)
         yield Diagnostic(
@@ -112,6 +112,17 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
             key=FindingKey(RULE.code, table.qualified_name, ",".join(pair)),
             payload=JunctionPair(table.name, table.schema, pair),
         )
+
+
+def _database_refuses(context: RuleContext, table: Table, pair: Sequence[str]) -> bool:
+    """Every Alembic environment makes the pair unique: the database refuses a duplicate,
+    and the model's silence about it is drift (SL003, SL009), not a junction defect."""
+    found = [
+        other
+        for side in context.sides(SideKind.MIGRATIONS)
+        if (other := side.schema.tables.get(table.qualified_name)) is not None
+    ]
+    return bool(found) and all(not t.incomplete and is_covered(t, pair) for t in found)
 
 
 _MODELS_HEAD = """\
@@ -289,6 +300,37 @@ class Membership(Base):
 """
             },
             "A payload column: an entity, not a junction",
+        ),
+        Example(
+            {
+                "models.py": _MODELS_HEAD
+                + """
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+""",
+                "alembic/versions/0001_user_roles.py": """\
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade():
+    op.create_table(
+        "user_roles",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("role_id", sa.Integer(), nullable=False),
+        sa.UniqueConstraint("user_id", "role_id"),
+    )
+""",
+            },
+            "The migrations make the pair unique: the model's silence is drift (SL003)",
         ),
     ),
     payload=JunctionPair,

@@ -69,11 +69,12 @@ class Rule:
 
 def _load() -> tuple[Rule, ...]:
     """Every rule, in code order: adding a rule is one module and one line here."""
-    from schema_lint.rules import index_missing_in_model, junction_unique
+    from schema_lint.rules import index_missing_in_model, junction_unique, unique_drift
 
     return (
         junction_unique.RULE,
         index_missing_in_model.RULE,
+        unique_drift.RULE,
     )
 
 

@@ -1,0 +1,75 @@
+"""SQL conditions in a canonical form, so that two spellings of one condition compare equal.
+
+Check constraint conditions and partial-index predicates are written by hand in models and
+migrations and rewritten by the database (PostgreSQL adds parentheses and casts such as
+``'a'::text``). :func:`normalise_condition` parses a condition with sqlglot for a dialect and
+prints it back without those differences: whitespace, keyword and identifier case, redundant
+parentheses, casts of literals to text types, and quoting of plain identifiers.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+_TEXT_TYPES = frozenset({"TEXT", "VARCHAR", "CHAR", "NCHAR", "NVARCHAR", "BPCHAR"})
+_READ = {"postgresql": "postgres", "mariadb": "mysql", "mssql": "tsql"}
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+@functools.lru_cache(maxsize=4096)
+def normalise_condition(sql: str, dialect: str = "postgresql") -> str | None:
+    """``sql`` in canonical form; None when it cannot be parsed (compare it as unknown)."""
+    text = sql.strip()
+    if not text:
+        return None
+    try:
+        tree: Any = sqlglot.parse_one(text, read=_READ.get(dialect, dialect))
+    except (sqlglot.errors.SqlglotError, RecursionError, ValueError):
+        return None
+    for node in reversed(list(tree.walk(bfs=False))):
+        replacement = _canonical(node)
+        if replacement is not node:
+            if node is tree:
+                tree = replacement
+            else:
+                node.replace(replacement)
+    tree = tree.transform(_parenthesised)
+    canonical: str = tree.sql(dialect="postgres", normalize=True, identify=False)
+    return canonical.lower()
+
+
+def _canonical(node: Any) -> Any:
+    """Drop what does not change the meaning: every parenthesis (the tree keeps the
+    grouping), casts to text types, identifier case."""
+    if isinstance(node, exp.Paren):
+        return node.this
+    if isinstance(node, exp.Cast) and _text_type(node.to):
+        return node.this
+    if isinstance(node, exp.Identifier):
+        return exp.to_identifier(node.name.lower())
+    return node
+
+
+def _text_type(to: exp.DataType) -> bool:
+    kind = to.this
+    return isinstance(kind, exp.DataType.Type) and kind.name.upper() in _TEXT_TYPES
+
+
+_GROUPED = (exp.Binary, exp.Not, exp.Neg)
+
+
+def _parenthesised(node: Any) -> Any:
+    """Parenthesise every operator operand that is itself an operator: one spelling of a
+    grouping, whatever parentheses the author wrote."""
+    if isinstance(node, _GROUPED):
+        for key in ("this", "expression"):
+            child = node.args.get(key)
+            if isinstance(child, _GROUPED):
+                node.set(key, exp.Paren(this=child))
+    return node
