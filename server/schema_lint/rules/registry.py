@@ -69,12 +69,20 @@ class Rule:
 
 def _load() -> tuple[Rule, ...]:
     """Every rule, in code order: adding a rule is one module and one line here."""
-    from schema_lint.rules import index_missing_in_model, junction_unique, unique_drift
+    from schema_lint.rules import (
+        index_missing_in_model,
+        junction_unique,
+        nullable_drift,
+        ondelete_drift,
+        unique_drift,
+    )
 
     return (
         junction_unique.RULE,
         index_missing_in_model.RULE,
         unique_drift.RULE,
+        nullable_drift.RULE,
+        ondelete_drift.RULE,
     )
 
 
