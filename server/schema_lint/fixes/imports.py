@@ -58,6 +58,8 @@ class Wanted:
 
 UNIQUE_CONSTRAINT = Wanted("UniqueConstraint", SCHEMA_MODULES, "sqlalchemy")
 INDEX = Wanted("Index", SCHEMA_MODULES, "sqlalchemy")
+CHECK_CONSTRAINT = Wanted("CheckConstraint", SCHEMA_MODULES, "sqlalchemy")
+TEXT = Wanted("text", ("sqlalchemy", "sqlalchemy.sql"), "sqlalchemy")
 MAPPED_COLUMN = Wanted("mapped_column", ("sqlalchemy.orm",), "sqlalchemy.orm")
 FIELD = Wanted("Field", ("sqlmodel",), "sqlmodel", flask=False)
 

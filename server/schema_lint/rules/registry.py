@@ -70,6 +70,7 @@ class Rule:
 def _load() -> tuple[Rule, ...]:
     """Every rule, in code order: adding a rule is one module and one line here."""
     from schema_lint.rules import (
+        check_drift,
         index_missing_in_model,
         junction_unique,
         nullable_drift,
@@ -83,6 +84,7 @@ def _load() -> tuple[Rule, ...]:
         unique_drift.RULE,
         nullable_drift.RULE,
         ondelete_drift.RULE,
+        check_drift.RULE,
     )
 
 
