@@ -288,7 +288,7 @@ def run_sl002(tmp_path: Path, index: str, **parts: str) -> list[tuple[str, int, 
         source = source.replace("{" + key + "}", parts.get(key, ""))
     (tmp_path / "models.py").write_text(source)
     result = check(load_project(tmp_path, load_config(tmp_path)))
-    return [(d.code, d.span.line, d.payload.index) for d in result.diagnostics]
+    return [(d.code, d.span.line, d.key.object) for d in result.diagnostics]
 
 
 SINGLE = 'op.create_index(op.f("ix_tokens_user_id"), "tokens", ["user_id"])'
@@ -304,7 +304,7 @@ HASH = 'op.create_index(op.f("ix_tokens_token_hash"), "tokens", ["token_hash"], 
         (SINGLE, {"args": '\n    __table_args__ = (Index("ix_tokens_user_id", "user_id"),)'}, []),
         (SINGLE, {"extra": '\n\nIndex("ix_tokens_user_id", Token.user_id)\n'}, []),
         (SINGLE, {"extra": '\n\nIndex("ix_tokens_user_id", Token.__table__.c.user_id)\n'}, []),
-        (SINGLE, {"user": "unique=True, index=True"}, [("SL002", 16, "ix_tokens_user_id")]),
+        (SINGLE, {"user": "unique=True, index=True"}, [("SL009", 16, "ix_tokens_user_id")]),
         (
             SINGLE.replace('op.f("ix_tokens_user_id")', '"idx_tokens_user"'),
             {"user": "index=True"},
@@ -325,11 +325,11 @@ HASH = 'op.create_index(op.f("ix_tokens_token_hash"), "tokens", ["token_hash"], 
                 "args": '\n    __table_args__ = (Index("ix_tokens_user_hash", "token_hash",'
                 ' "user_id"),)'
             },
-            [("SL002", 14, "ix_tokens_user_hash")],
+            [("SL009", 15, "ix_tokens_user_hash")],
         ),
         (HASH, {}, [("SL002", 13, "ix_tokens_token_hash")]),
         (HASH, {"mixin": ", unique=True, index=True"}, []),
-        (HASH, {"mixin": ", index=True"}, [("SL002", 13, "ix_tokens_token_hash")]),
+        (HASH, {"mixin": ", index=True"}, [("SL009", 13, "ix_tokens_token_hash")]),
     ],
     ids=[
         "missing",

@@ -68,8 +68,11 @@ def add_item(sources: Sources, target: Target, item: Item, context: FixContext) 
 
 def remove_call(src: Source, target: Target, call: cst.Call) -> list[Edit] | str:
     """Edits removing the constraint or index ``call`` from ``target``: from the
-    ``__table_args__`` tuple (the whole statement when it was the only item) or from the
-    arguments of ``Table(...)``."""
+    ``__table_args__`` tuple (the whole statement when it was the only item), from the
+    arguments of ``Table(...)``, or a module-level ``Index(...)`` statement."""
+    alone = _own_statement(src, call)
+    if alone is not None:
+        return alone
     if isinstance(target, cst.Call):
         return _remove_argument(src, target, call)
     found = find_table_args(target)
@@ -96,3 +99,17 @@ def _remove_argument(src: Source, table: cst.Call, call: cst.Call) -> list[Edit]
         return "the declaration is not an argument of `Table(...)`"
     index = values.index(call)
     return [sequence.remove(src, sequence.of_call(src, table), index, index)]
+
+
+def _own_statement(src: Source, call: cst.Call) -> list[Edit] | None:
+    """Removing a module-level ``Index(...)`` statement: its whole lines."""
+    for statement in src.module.body:
+        if (
+            isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and statement.body[0].value is call
+        ):
+            start, end = src.start(statement), src.end(statement)
+            return [replacement(src.path, (start[0], 0), (end[0] + 1, 0), "")]
+    return None

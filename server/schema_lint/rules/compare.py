@@ -51,9 +51,13 @@ def column_place(table: Table, column: str) -> Span | None:
     return table.span
 
 
-def declared_place(table: Table, span: Span | None) -> Span | None:
-    """Where to report about a model declaration: its own line when it is in the table's
-    file, else the table's line (a mixin in another file)."""
+def declared_place(
+    table: Table, span: Span | None, inherited_from: str | None = None
+) -> Span | None:
+    """Where to report about a model declaration: its own line, or the class line when a
+    mixin or base declares it (the finding is about this table), or the table's line."""
+    if inherited_from is not None:
+        return table.class_span or table.span
     if span is not None and table.span is not None and span.path == table.span.path:
         return span
     return table.span

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from schema_lint.diagnostics import Diagnostic, FindingKey, Related, Severity
 from schema_lint.facts.schema import Index
+from schema_lint.rules.compare import plain, unique_constraints
 from schema_lint.rules.context import RuleContext, TablePair
 from schema_lint.rules.registry import Example, Option, Rule
 from schema_lint.vocabulary.dialects import NamingTarget
@@ -70,6 +71,10 @@ def _compare(pair: TablePair, index: Index, context: RuleContext) -> Diagnostic 
     same = [m for m in model.indexes if _same_shape(m, index)]
     if any(m.name == index.name or m.name is None for m in same):
         return None
+    if index.name is not None and any(m.name == index.name for m in model.indexes):
+        return None  # the same index, defined differently: SL009
+    if index.unique and plain(index) and frozenset(index.columns) in unique_constraints(model):
+        return None  # the same uniqueness as a constraint: SL009's form difference
     if same and model.naming_unknown:  # the model's names may not be what we derive
         return None
     if index.expressions and any(m.expressions and m.name is None for m in model.indexes):

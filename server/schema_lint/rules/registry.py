@@ -71,6 +71,8 @@ def _load() -> tuple[Rule, ...]:
     """Every rule, in code order: adding a rule is one module and one line here."""
     from schema_lint.rules import (
         check_drift,
+        index_definition_drift,
+        index_missing_in_migrations,
         index_missing_in_model,
         junction_unique,
         nullable_drift,
@@ -85,6 +87,8 @@ def _load() -> tuple[Rule, ...]:
         nullable_drift.RULE,
         ondelete_drift.RULE,
         check_drift.RULE,
+        index_missing_in_migrations.RULE,
+        index_definition_drift.RULE,
     )
 
 
