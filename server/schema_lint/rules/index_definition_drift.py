@@ -142,7 +142,8 @@ def _form(pair: TablePair, form: str, constraint: UniqueConstraint, index: Index
             "enforced either way, but autogenerate will propose dropping the constraint and "
             "adding the index"
         )
-        database, place, name = constraint.span, declared_place(model, index.span, index.inherited_from), constraint.name
+        database, name = constraint.span, constraint.name
+        place = declared_place(model, index.span, index.inherited_from)
         mine_name, mine_columns, by = index.name, index.columns, index.declared_by
     if place is None or place == model.span:
         single = index.columns[0] if len(index.columns) == 1 else None
