@@ -417,6 +417,9 @@ class Result:
         return [e for e in self.project.expected if not any(e.matches(f) for f in self.findings)]
 
 
+UNAVAILABLE = "not available"
+
+
 class Unavailable(Exception):
     """The source of a project is not on this machine (not an error of schema-lint)."""
 
@@ -559,9 +562,9 @@ def export_repository(repository: Repository, mirror_dir: Path, destination: Pat
     fetch = f"fetch github:{repository.owner}/{repository.repo}"
     git_dir = mirror_git_dir(mirror_dir, repository)
     if git_dir is None:
-        raise Unavailable(f"not available ({fetch})")
+        raise Unavailable(f"{UNAVAILABLE} ({fetch})")
     if _git(git_dir, "cat-file", "-e", f"{repository.commit}^{{commit}}").returncode != 0:
-        raise Unavailable(f"not available (commit {repository.version} not in the mirror; {fetch})")
+        raise Unavailable(f"{UNAVAILABLE} (commit {repository.version} not in the mirror; {fetch})")
     paths = [repository.subdirectory] if repository.subdirectory else []
     done = _git(git_dir, "archive", "--format=tar", repository.commit, *paths)
     if done.returncode != 0:
@@ -955,7 +958,8 @@ def format_table(results: Sequence[Result]) -> str:
     measured = [r for r in results if r.error is None]
     for r in results:
         if r.error is not None:
-            rows.append([r.project.name, r.project.version, r.error])
+            shown = r.error if r.error.startswith(UNAVAILABLE) else f"error: {r.error}"
+            rows.append([r.project.name, r.project.version, shown])
             continue
         recall = r.recall()
         rows.append(
