@@ -330,7 +330,13 @@ PROJECTS: tuple[Project, ...] = (
         note="the release before prefect PR #16221 brought models and migrations in sync",
         expected=(
             *_sl002("artifact", "ix_artifact__key_created_desc", why=_PREFECT_FIX),
-            *_sl002("block_document", "ix_block_document__block_type_name__name", why=_PREFECT_FIX),
+            *_sl002("artifact_collection", "ix_artifact__key_created_desc", why=_PREFECT_FIX),
+            *_sl002(
+                "block_document",
+                "ix_block_document__block_type_name__name",
+                "ix_block_document__block_type_name_name",
+                why=_PREFECT_FIX,
+            ),
             *_sl002("block_schema", "ix_block_schema__capabilities", why=_PREFECT_FIX),
             *_sl002(
                 "flow_run",
