@@ -131,8 +131,21 @@ class Expected:
             return False
         columns = self.columns
         if columns is None:
-            return finding.get("index") == self.object
-        return frozenset(finding.get("columns") or ()) == columns
+            return self.object in (finding_field(finding, "index"), finding.get("object"))
+        return frozenset(finding_field(finding, "columns") or ()) == columns
+
+
+def finding_field(finding: Mapping[str, Any], name: str) -> Any:
+    """``name`` of a ``check --format json`` finding, at the top level or in its ``payload``.
+
+    (The first JSON format put ``index`` and ``columns`` at the top level; the current one
+    keeps them in ``payload``.)
+    """
+    value = finding.get(name)
+    payload = finding.get("payload")
+    if value is None and isinstance(payload, Mapping):
+        value = payload.get(name)
+    return value
 
 
 @dataclass(frozen=True)
