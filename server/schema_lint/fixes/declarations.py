@@ -10,7 +10,7 @@ from schema_lint.facts.source import Span
 from schema_lint.fixes import sequence
 from schema_lint.fixes.context import FixContext, Sources
 from schema_lint.fixes.edits import replacement
-from schema_lint.fixes.layout import Item
+from schema_lint.fixes.layout import Item, render
 from schema_lint.fixes.source import Source
 from schema_lint.fixes.table_args import (
     add_to_class,
@@ -113,3 +113,37 @@ def _own_statement(src: Source, call: cst.Call) -> list[Edit] | None:
             start, end = src.start(statement), src.end(statement)
             return [replacement(src.path, (start[0], 0), (end[0] + 1, 0), "")]
     return None
+
+
+def replace_call(src: Source, call: cst.Call, item: Item, limit: int) -> Edit:
+    """An edit replacing ``call`` by ``item``, laid out like a formatter would at its place:
+    a call that must be split inside a one-line tuple splits the tuple too."""
+    start, end = src.start(call), src.end(call)
+    indent = src.indent(start[0])
+    suffix = src.line(end[0])[end[1] :].rstrip() if start[0] == end[0] else ""
+    text = render(item, indent, start[1], suffix, limit, src.indent_unit)
+    tuple_ = _sole_element_of(src, call) if "\n" in text else None
+    if tuple_ is None:
+        return replacement(src.path, start, end, text)
+    inner = indent + src.indent_unit
+    text = render(item, inner, len(inner), ",", limit, src.indent_unit)
+    body = f"\n{inner}{text},\n{indent}"  # the tuple's range excludes its parentheses
+    if not tuple_.lpar:
+        body = f"({body})"
+    return replacement(src.path, src.start(tuple_), src.end(tuple_), body)
+
+
+def _sole_element_of(src: Source, call: cst.Call) -> cst.Tuple | None:
+    """The one-line tuple whose only element is ``call``."""
+    found: list[cst.Tuple] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Tuple(self, node: cst.Tuple) -> bool:
+            if len(node.elements) == 1 and node.elements[0].value is call:
+                found.append(node)
+            return True
+
+    src.module.visit(Finder())
+    if not found or src.start(found[0])[0] != src.end(found[0])[0]:
+        return None
+    return found[0]

@@ -77,6 +77,7 @@ def _load() -> tuple[Rule, ...]:
         junction_unique,
         nullable_drift,
         ondelete_drift,
+        soft_delete_unique,
         unique_drift,
     )
 
@@ -88,6 +89,7 @@ def _load() -> tuple[Rule, ...]:
         ondelete_drift.RULE,
         check_drift.RULE,
         index_missing_in_migrations.RULE,
+        soft_delete_unique.RULE,
         index_definition_drift.RULE,
     )
 

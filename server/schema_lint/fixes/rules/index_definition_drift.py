@@ -7,8 +7,7 @@ import libcst as cst
 from schema_lint.diagnostics import Applicability, Diagnostic, Edit, Fix, NoFix
 from schema_lint.fixes.columns import remove_flags, set_flags
 from schema_lint.fixes.context import FixContext, Sources
-from schema_lint.fixes.declarations import call_at, column_site, target_of
-from schema_lint.fixes.edits import replacement
+from schema_lint.fixes.declarations import call_at, column_site, replace_call, target_of
 from schema_lint.fixes.imports import INDEX, TEXT, UNIQUE_CONSTRAINT, reference
 from schema_lint.fixes.layout import CallText
 from schema_lint.fixes.naming import conventional_index_name, implicit_unique_name
@@ -47,7 +46,7 @@ def fix(diagnostic: Diagnostic, sources: Sources, context: FixContext) -> Fix | 
     if isinstance(made, str):
         return NoFix(made)
     item, imports = made
-    edit = replacement(src.path, src.start(call), src.end(call), item.inline())
+    edit = replace_call(src, call, item, context.limit(src))
     message = f"Declare `{item.inline()}` as the migrations do ({WHY})"
     return Fix(message, Applicability.UNSAFE, (*imports, edit))
 
