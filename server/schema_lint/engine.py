@@ -103,9 +103,26 @@ def build_schemas(project: Project, memo: SchemaMemo | None = None) -> ProjectSc
     return ProjectSchemas(models, migrations)
 
 
+HARMLESS_MODEL_PROBLEMS = frozenset({"ignored-constraint", "detached-index"})
+"""Problems of the models' side that cannot hide a table or a column."""
+
+
 def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, ...]]:
     """The models' side and every Alembic environment's, named for messages and keys."""
-    models = Side(SideKind.MODELS, "models", schemas.models, "the models")
+    model_problems = [
+        p
+        for path in project.layout.model_files
+        if (facts := project.files.get(path)) is not None
+        for p in facts.problems
+    ]
+    model_problems.extend(schemas.models.problems)
+    models = Side(
+        SideKind.MODELS,
+        "models",
+        schemas.models,
+        "the models",
+        complete=all(p.kind in HARMLESS_MODEL_PROBLEMS for p in model_problems),
+    )
     several = len(schemas.migrations) > 1
     others = tuple(
         Side(
@@ -114,6 +131,8 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
             schema,
             side_label(SideKind.MIGRATIONS, name, several),
             project.env_filters.get(name, ()),
+            complete=not schema.problems
+            and not any(f.problems for f in project.migrations_of(name)),
         )
         for name, schema in schemas.migrations.items()
     )

@@ -17,12 +17,13 @@ GOLDEN = HERE.parent / "fixtures" / "fixes"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "before").is_dir())
 
 
-def load(root: Path) -> Project:
-    return load_project(root, load_config(root))
+def load(root: Path, select: tuple[str, ...] | None = None) -> Project:
+    overrides = {"select": list(select)} if select is not None else None
+    return load_project(root, load_config(root, overrides))
 
 
-def diagnostics(root: Path) -> tuple[Diagnostic, ...]:
-    return check(load(root)).diagnostics
+def diagnostics(root: Path, select: tuple[str, ...] | None = None) -> tuple[Diagnostic, ...]:
+    return check(load(root, select)).diagnostics
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,16 @@ class Fixed:
     after: tuple[Diagnostic, ...]
 
 
-def fix_project(root: Path, *, unsafe: bool = True) -> Fixed:
-    """Apply every fix to the project at ``root`` (written to disk) and check it again."""
-    project = load(root)
+def fix_project(root: Path, *, unsafe: bool = True, select: tuple[str, ...] | None = None) -> Fixed:
+    """Apply every fix to the project at ``root`` (written to disk) and check it again
+    (``select``: only those rules)."""
+    project = load(root, select)
     result = check(project)
     before = result.diagnostics
     changes = apply_fixes(project, result.schemas, before, unsafe=unsafe)
     result = write_changes(changes.values())
     assert not result.skipped, result.skipped
-    return Fixed(before, changes, diagnostics(root))
+    return Fixed(before, changes, diagnostics(root, select))
 
 
 def copy_case(name: str, destination: Path) -> Path:

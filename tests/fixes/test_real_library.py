@@ -61,6 +61,8 @@ def test_fixed_models_declare_what_the_fix_announced(imported: Imported, name: s
     fixed, convention, tables = imported[name]
     assert isinstance(tables, dict), tables
     for diagnostic in fixed.before:
+        if diagnostic.code not in {"SL001", "SL002"}:
+            continue  # the drift rules' fixes are checked against real Alembic elsewhere
         data = diagnostic.payload
         assert diagnostic.table is not None
         table = tables[diagnostic.table]

@@ -62,6 +62,13 @@ CHECK_CONSTRAINT = Wanted("CheckConstraint", SCHEMA_MODULES, "sqlalchemy")
 TEXT = Wanted("text", ("sqlalchemy", "sqlalchemy.sql"), "sqlalchemy")
 MAPPED_COLUMN = Wanted("mapped_column", ("sqlalchemy.orm",), "sqlalchemy.orm")
 FIELD = Wanted("Field", ("sqlmodel",), "sqlmodel", flask=False)
+COLUMN = Wanted("Column", SCHEMA_MODULES, "sqlalchemy")
+OPTIONAL = Wanted("Optional", ("typing",), "typing", flask=False)
+
+
+def sqlalchemy_name(name: str) -> Wanted:
+    """Any name the ``sqlalchemy`` package exports (a column type, ``Index``, ...)."""
+    return Wanted(name, ("sqlalchemy",), "sqlalchemy")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,9 @@ class Side:
     label: str = ""
     """How messages name it: "the migrations", "the migrations of `versions/sqlite`"."""
     filters: tuple[ObjectFilter, ...] = ()
+    complete: bool = False
+    """Every table of this side is known: nothing schema-lint could not read may add, drop
+    or rename one. Presence rules (a table or column on one side only) need it."""
 
     def excluded(self, kind: str, name: str | None, table: str | None = None) -> bool:
         """Whether the project keeps this object out of autogenerate on this side."""

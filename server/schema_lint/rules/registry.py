@@ -75,6 +75,8 @@ def _load() -> tuple[Rule, ...]:
         index_missing_in_migrations,
         index_missing_in_model,
         junction_unique,
+        missing_in_migrations,
+        missing_in_model,
         nullable_drift,
         ondelete_drift,
         soft_delete_unique,
@@ -91,6 +93,8 @@ def _load() -> tuple[Rule, ...]:
         index_missing_in_migrations.RULE,
         soft_delete_unique.RULE,
         index_definition_drift.RULE,
+        missing_in_migrations.RULE,
+        missing_in_model.RULE,
     )
 
 

@@ -1,0 +1,61 @@
+"""Tables and columns on one side only: what SL010 and SL011 share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from schema_lint.facts.schema import Column, Table
+from schema_lint.rules.context import RuleContext, Side, SideKind
+
+ALEMBIC_TABLES = frozenset({"alembic_version"})
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """A table (``column`` None) or a column that ``side`` has and ``other`` lacks."""
+
+    table: Table
+    column: Column | None
+    model: Table | None
+    """The model's table (for a column missing from it, or where to report)."""
+    side: Side
+
+
+def in_models_only(context: RuleContext) -> Iterator[Missing]:
+    """Model tables and columns an environment's migrations never create."""
+    for side in context.sides(SideKind.MIGRATIONS):
+        if not side.complete:
+            continue
+        for key, table in context.models.schema.tables.items():
+            if table.incomplete or table.span is None or side.excluded("table", table.name):
+                continue
+            other = side.schema.tables.get(key)
+            if other is None:
+                yield Missing(table, None, table, side)
+            elif not other.incomplete and context.models.complete:
+                for column in table.columns:
+                    if other.column(column.name) is None:
+                        yield Missing(table, column, table, side)
+
+
+def in_migrations_only(context: RuleContext, ignored: frozenset[str]) -> Iterator[Missing]:
+    """Tables and columns the migrations create that the models never declare."""
+    if not context.models.complete:
+        return
+    for side in context.sides(SideKind.MIGRATIONS):
+        if not side.complete:
+            continue
+        for key, table in side.schema.tables.items():
+            if table.incomplete or table.name in ALEMBIC_TABLES or key in ignored:
+                continue
+            if side.excluded("table", table.name):
+                continue
+            model = context.models.schema.tables.get(key)
+            if model is None:
+                yield Missing(table, None, None, side)
+            elif not model.incomplete and model.span is not None:
+                for column in table.columns:
+                    excluded = side.excluded("column", column.name, table.name)
+                    if model.column(column.name) is None and not excluded:
+                        yield Missing(table, column, model, side)
