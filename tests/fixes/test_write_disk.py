@@ -258,3 +258,30 @@ def test_another_users_file_keeps_its_owner(shared_dir: Path, directory_mode: in
     assert os.waitstatus_to_exitcode(status) == 0
     assert (path.stat().st_uid, path.stat().st_ino) == (0, inode)
     assert "index=True" in path.read_text()
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["RENAME_EXCHANGE", "os.replace"])
+def test_a_write_in_the_instant_before_the_swap_is_put_back(
+    root: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    """A writer that slips in after the last check (here: inside the swap call, before it)
+    still keeps its bytes: the file taken out is checked and put back."""
+    path = root / MODELS
+    changes = _changes(root)
+    real_exchange = write._exchange
+    raced: list[bytes] = []
+
+    def racing_exchange(a: str, b: str) -> bool:
+        if not raced:
+            _rewrite_in_place(path)
+            raced.append(path.read_bytes())
+            return real_exchange(a, b) if exchange else False
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(write, "_exchange", racing_exchange)
+    result = write_changes(changes)
+    assert result.written == ()
+    ((_, why),) = result.skipped
+    assert "changed on disk while it was being written; your version is kept" in why
+    assert path.read_bytes() == raced[0] and b"REFRESH" in raced[0]
+    assert _leftovers(path.parent) == []

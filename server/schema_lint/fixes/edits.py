@@ -30,9 +30,10 @@ def end_of(edit: Edit) -> Pos:
 def line_offsets(text: str) -> list[int]:
     """Offset of the first character of each line (index 0 is line 1)."""
     offsets = [0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            offsets.append(index + 1)
+    index = text.find("\n")
+    while index >= 0:
+        offsets.append(index + 1)
+        index = text.find("\n", index + 1)
     return offsets
 
 

@@ -34,6 +34,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -147,7 +148,7 @@ def encode_like(
     if normalised(raw) != source.text:
         raise NotWritten("cannot reproduce the file's bytes outside the fixes; not rewritten")
     try:
-        breaks = _breaks(source.text, breaks_of(raw), new_text, rounds, source.newline)
+        breaks = _breaks(source.text, breaks_of(raw), new_text, rounds)
         data = bom + (lead + joined(new_text, breaks)).encode(codec)
     except EndingsWouldJoin as exc:
         raise NotWritten(
@@ -166,13 +167,12 @@ def encode_like(
 
 
 def _breaks(
-    text: str,
-    breaks: list[Break],
-    new_text: str,
-    rounds: tuple[tuple[Edit, ...], ...] | None,
-    default: str,
+    text: str, breaks: list[Break], new_text: str, rounds: tuple[tuple[Edit, ...], ...] | None
 ) -> list[Break]:
-    """The line breaks of ``new_text``: carried through the edits, or else by a line diff."""
+    """The line breaks of ``new_text``: carried through the edits, or else by a line diff.
+    In a text left without any, new lines take the file's most common ending."""
+    counts = Counter(b.ending for b in breaks)
+    default = max(counts, key=counts.__getitem__) if counts else "\n"
     if rounds is not None:
         current, carried_breaks = text, breaks
         for edits in rounds:
@@ -220,6 +220,8 @@ def write_file(
     target = os.path.realpath(path)
     try:
         _write(target, original, data, before_write)
+    except FileNotFoundError:
+        raise NotWritten("the file was removed since it was read; not written") from None
     except OSError as exc:
         raise NotWritten(f"cannot write: {exc.strerror or exc}") from None
 
@@ -361,7 +363,10 @@ def _replace(
             or _identity(os.fstat(fd), renamed=True) != _identity(seen, renamed=True)
             or _read_all(fd) != original
         ):
-            _exchange(staged, target)
+            try:
+                _exchange(staged, target)  # theirs back at ``target``, ours at ``staged``
+            except OSError:
+                os.replace(staged, target)  # theirs back; ours dropped
             raise NotWritten(CHANGED_WHILE_WRITING)
         return
     os.replace(staged, target)
