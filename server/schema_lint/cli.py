@@ -9,10 +9,10 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schema_lint import __version__
 from schema_lint.cache import CACHE_DIR_NAME, FactsCache, ResultsCache, results_key
@@ -24,6 +24,9 @@ from schema_lint.output.progress import ProgressBar
 from schema_lint.project import Project
 from schema_lint.sources.discovery import ProjectLayout, find_project_root
 from schema_lint.vocabulary.dialects import DIALECTS
+
+if TYPE_CHECKING:
+    from schema_lint.fixes.apply import FileChange
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -206,17 +209,18 @@ def _check(args: argparse.Namespace) -> int:
     cwd = os.getcwd()
     fixed = 0
     if args.fix or args.diff:
-        from schema_lint.fixes.apply import apply_fixes, fixed_count, unified_diff, write_changes
+        from schema_lint.fixes.apply import apply_fixes, diff_changes, fixed_count, write_changes
 
         changes = apply_fixes(project, result.schemas, result.diagnostics, unsafe=args.unsafe_fixes)
         if args.diff:
-            sys.stdout.write(unified_diff(changes, cwd))
-            count = fixed_count(changes)
+            diff, left_out = diff_changes(changes, cwd)
+            sys.stdout.write(diff)
+            _not_fixed(left_out, changes, cwd)
+            count = fixed_count(changes) - sum(len(changes[p].applied) for p, _ in left_out)
             print(f"Would fix {count} error{'s' if count != 1 else ''}.", file=sys.stderr)
             return EXIT_FINDINGS if changes and not args.exit_zero else EXIT_CLEAN
         written = write_changes(changes.values())
-        for path, why in written.skipped:
-            print(f"schema-lint: {display_path(path, cwd)}: {why}", file=sys.stderr)
+        _not_fixed(written.skipped, changes, cwd)
         fixed = sum(len(changes[path].applied) for path in written.written)
         project, cache = _load(root, config, args)
         result = check(project, only_paths=only, memo=cache)
@@ -238,6 +242,17 @@ def _check(args: argparse.Namespace) -> int:
         diagnostics = annotated.diagnostics
         hint = fix_hint(annotated, unsafe=args.unsafe_fixes) if args.format == "text" else None
     return _report(args, diagnostics, result.problems, only, fixed, hint)
+
+
+def _not_fixed(
+    skipped: Iterable[tuple[str, str]], changes: Mapping[str, FileChange], cwd: str
+) -> None:
+    """One line on stderr for each file whose fixes were not written, and why."""
+    for path, why in skipped:
+        count = len(changes[path].applied)
+        fixes = f"{count} fix{'es' if count != 1 else ''}"
+        name = display_path(path, cwd)
+        print(f"schema-lint: {name}: {fixes} not applied: {why}", file=sys.stderr)
 
 
 def _targeted(targets: set[str] | None, paths: Iterable[str]) -> set[str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from schema_lint.diagnostics import Edit
 
@@ -29,9 +30,10 @@ def end_of(edit: Edit) -> Pos:
 def line_offsets(text: str) -> list[int]:
     """Offset of the first character of each line (index 0 is line 1)."""
     offsets = [0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            offsets.append(index + 1)
+    index = text.find("\n")
+    while index >= 0:
+        offsets.append(index + 1)
+        index = text.find("\n", index + 1)
     return offsets
 
 
@@ -44,24 +46,54 @@ def to_offset(offsets: Sequence[int], text: str, pos: Pos) -> int:
     return min(start + col, end)
 
 
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """``text`` with every edit applied once; edits must not overlap (:func:`overlapping`)."""
+class EditedText(str):
+    """A text made by :func:`apply_edits`, which remembers the text it was made from and the
+    edits, so that the writer can apply the same edits to the file's own bytes (line endings
+    included) instead of guessing them from a diff. It is a plain ``str`` to everyone else."""
+
+    before: str
+    edits: tuple[Edit, ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))  # the history is not worth storing (e.g. in a cache)
+
+
+def edit_rounds(text: str, base: str) -> tuple[tuple[Edit, ...], ...] | None:
+    """The edits, round by round, by which :func:`apply_edits` made ``text`` from ``base``;
+    None when ``text`` was not made that way."""
+    rounds: list[tuple[Edit, ...]] = []
+    while isinstance(text, EditedText):
+        rounds.append(text.edits)
+        text = text.before
+    return tuple(reversed(rounds)) if text == base else None
+
+
+def spans(text: str, edits: Iterable[Edit]) -> list[tuple[int, int, str]]:
+    """Each edit as (start offset, end offset, content), in the order they are applied."""
     offsets = line_offsets(text)
-    spans = sorted(
+    return sorted(
         (
             (to_offset(offsets, text, start_of(e)), to_offset(offsets, text, end_of(e)), e.content)
             for e in dict.fromkeys(edits)
         ),
         key=lambda item: (item[0], item[1]),
     )
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> EditedText:
+    """``text`` with every edit applied once; edits must not overlap (:func:`overlapping`)."""
+    edits = tuple(dict.fromkeys(edits))
     parts: list[str] = []
     cursor = 0
-    for start, end, content in spans:
+    for start, end, content in spans(text, edits):
         parts.append(text[cursor:start])
         parts.append(content)
         cursor = max(cursor, end)
     parts.append(text[cursor:])
-    return "".join(parts)
+    result = EditedText("".join(parts))
+    result.before = text
+    result.edits = edits
+    return result
 
 
 def overlapping(a: Edit, b: Edit) -> bool:
