@@ -86,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_cache_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     parser.add_argument(
-        "--cache-dir", type=Path, help=f"cache directory (default: <project>/{CACHE_DIR_NAME})"
+        "--cache-dir",
+        type=Path,
+        help=f"cache directory, yours and not a link (default: <project>/{CACHE_DIR_NAME})",
     )
     parser.add_argument(
         "--jobs",

@@ -176,3 +176,37 @@ def test_unchanged_project_is_answered_from_the_results_cache(
         assert main(["check"]) == 1
     finally:
         os.chdir(cwd)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "wrong-shape", "other-file"])
+def test_an_entry_that_does_not_decode_is_extracted_again_alone(
+    shop: Path, tmp_path: Path, damage: str
+) -> None:
+    """Signed by this user but not valid facts for its key: that entry alone is a miss."""
+    from schema_lint.cache.facts import unpack
+
+    cache_dir = tmp_path / "cache"
+    expected, cache = run(shop, cache_dir)
+    store = CacheStore.open(cache_dir)
+    data = store.read(cache.name)
+    assert data is not None
+    body = dict(unpack(data))
+    rows = [list(row) for row in body["entries"]]
+    models = next(row for row in rows if row[0].endswith("models.py"))
+    other = next(row for row in rows if row is not models)
+    models[4] = {
+        "garbage": b"\xc1 not msgpack",
+        "wrong-shape": pack(["app/models.py", None]),
+        "other-file": other[4],  # valid facts, but of another path
+    }[damage]
+    body["entries"] = rows
+    store.write(cache.name, pack(body))
+    loaded = FactsCache.load(cache_dir)
+    assert len(loaded.entry_keys) == 3
+    project = load_project(shop, load_config(shop), cache=loaded, save_cache=False)
+    assert project.files[models[0]].path == models[0]
+    assert loaded.dirty and len(loaded.used) == 3  # re-extracted and put back
+    found = sorted(
+        (d.code, Path(d.span.path).name, d.span.line) for d in check(project).diagnostics
+    )
+    assert found == expected

@@ -203,7 +203,7 @@ def test_a_symlinked_file_in_the_cache_is_not_followed(
         (cache / name).symlink_to(victim)
     run = check()
     assert reported(run)
-    assert "cannot be opened" in run.err
+    assert "is a symbolic link; not followed" in run.err
     assert victim.read_text() == "ssh-ed25519 AAAA... user@host\n"
     for name in cache_names():
         assert not (cache / name).is_symlink()  # replaced by this run's own files
@@ -295,9 +295,7 @@ def test_a_cache_dir_option_that_is_not_a_cache_directory_is_a_usage_error(
         assert list((tmp_path / "real").iterdir()) == []
 
 
-def test_a_new_or_reused_cache_dir_option_works(
-    tmp_path: Path, check: Callable[..., Run]
-) -> None:
+def test_a_new_or_reused_cache_dir_option_works(tmp_path: Path, check: Callable[..., Run]) -> None:
     given = tmp_path / "new" / "cache"
     assert reported(check("--cache-dir", str(given)))
     assert reported(check("--cache-dir", str(given)))  # now marked as ours

@@ -152,13 +152,15 @@ def open_file(directory: Path, name: str) -> Iterator[tuple[int, int]]:
         try:
             if dfd is None:
                 if os.path.islink(directory / name):
-                    raise OSError(40, "is a symbolic link")
+                    raise OSError(errno.ELOOP, "is a symbolic link")
                 fd = os.open(directory / name, flags)
             else:
                 fd = os.open(name, flags, dir_fd=dfd)
         except FileNotFoundError:
             raise
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise Refused(f"{directory / name} is a symbolic link; not followed") from None
             raise Refused(f"{directory / name} cannot be opened ({exc.strerror})") from None
         try:
             st = os.fstat(fd)
