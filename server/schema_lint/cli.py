@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from schema_lint import __version__
-from schema_lint.cache import CACHE_DIR_NAME, FactsCache, ResultsCache, results_key
+from schema_lint.cache import (
+    CACHE_DIR_NAME,
+    CacheStore,
+    CacheUnavailable,
+    FactsCache,
+    ResultsCache,
+    results_key,
+)
 from schema_lint.config import Config, ConfigError, load_config
 from schema_lint.diagnostics import Diagnostic
 from schema_lint.facts.source import Problem
@@ -82,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_cache_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     parser.add_argument(
-        "--cache-dir", type=Path, help=f"cache directory (default: <project>/{CACHE_DIR_NAME})"
+        "--cache-dir",
+        type=Path,
+        help=f"cache directory, yours and not a link (default: <project>/{CACHE_DIR_NAME})",
     )
     parser.add_argument(
         "--jobs",
@@ -93,10 +102,39 @@ def _add_cache_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class UsageError(Exception):
+    """A bad command line (exit status 2); the message names what is wrong."""
+
+
+def _store(root: Path, args: argparse.Namespace) -> CacheStore | None:
+    """The cache for this run, or None: ``--no-cache``, or a cache that must not be used
+    (said on stderr; a missing key only under ``--verbose``). An explicit ``--cache-dir``
+    that is a link, not a directory or someone else's is a :class:`UsageError`."""
+    if args.no_cache:
+        return None
+    explicit = args.cache_dir is not None
+    directory = Path(os.path.abspath(args.cache_dir)) if explicit else root / CACHE_DIR_NAME
+    quiet = getattr(args, "quiet", False)
+
+    def warn(message: str) -> None:
+        if not quiet:
+            print(f"schema-lint: cache: {message}", file=sys.stderr)
+
+    try:
+        return CacheStore.open(directory, explicit=explicit, warn=warn)
+    except CacheUnavailable as exc:
+        if exc.usage:
+            raise UsageError(f"--cache-dir: {exc}") from None
+        if not exc.verbose_only or getattr(args, "verbose", False):
+            warn(f"{exc}; running without the cache")
+        return None
+
+
 def _load(
     root: Path,
     config: Config,
     args: argparse.Namespace,
+    store: CacheStore | None,
     discovered: tuple[ProjectLayout, dict[str, tuple[str, bytes]]] | None = None,
 ) -> tuple[Project, FactsCache | None]:
     """Load the project through the cache, with a progress bar on a slow terminal scan.
@@ -105,9 +143,7 @@ def _load(
     """
     from schema_lint.project import load_project
 
-    cache = None
-    if not args.no_cache:
-        cache = FactsCache.load(args.cache_dir or root / CACHE_DIR_NAME)
+    cache = FactsCache.load(store) if store is not None else None
     quiet = getattr(args, "quiet", False)
     progress = ProgressBar() if sys.stderr.isatty() and not quiet else None
     try:
@@ -141,6 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(run(args.tcp))
     except ConfigError as exc:
         print(f"schema-lint: configuration error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except UsageError as exc:
+        print(f"schema-lint: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -186,19 +225,20 @@ def _check(args: argparse.Namespace) -> int:
     if missing:
         return EXIT_ERROR
     config = _config(root, args)
+    store = _store(root, args)
     plain = not (args.fix or args.diff or args.unsafe_fixes or args.format == "json")
     results = key = discovered = None
-    if plain and not args.no_cache:
+    if plain and store is not None:
         from schema_lint.project import discover
 
         discovered = discover(root, config)
-        results = ResultsCache(args.cache_dir or root / CACHE_DIR_NAME)
+        results = ResultsCache(store)
         key = results_key(config, *discovered)
         hit = results.get(key)
         if hit is not None:
             only = _targeted(targets, discovered[1])
             return _report(args, _only(hit[0], only), hit[1], only, 0, None)
-    project, cache = _load(root, config, args, discovered)
+    project, cache = _load(root, config, args, store, discovered)
     only = _targeted(targets, project.files)
     result = check(project, memo=cache)
     if results is not None and key is not None:
@@ -222,7 +262,7 @@ def _check(args: argparse.Namespace) -> int:
         written = write_changes(changes.values())
         _not_fixed(written.skipped, changes, cwd)
         fixed = sum(len(changes[path].applied) for path in written.written)
-        project, cache = _load(root, config, args)
+        project, cache = _load(root, config, args, store)
         result = check(project, only_paths=only, memo=cache)
         if cache is not None:
             cache.save()
@@ -352,7 +392,7 @@ def _schema(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     root = path.resolve() if path.is_dir() else find_project_root(path)
     config = _config(root, args)
-    project, cache = _load(root, config, args)
+    project, cache = _load(root, config, args, _store(root, args))
     schemas = build_schemas(project, cache)
     if cache is not None:
         cache.save()
