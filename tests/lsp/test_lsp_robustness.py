@@ -199,10 +199,10 @@ async def test_the_tcp_option_listens(tmp_path: Path):
 
 
 @pytest.mark.asyncio
-async def test_an_exception_in_a_handler_is_logged_and_serving_goes_on(
+async def test_a_change_to_a_document_never_opened_is_logged_and_serving_goes_on(
     client: Client, project: Path
 ):
-    # A change to a document that was never opened makes pygls' own handler raise.
+    # pygls 2.1.1's own handler raises KeyError on this; the server logs it and goes on.
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(
@@ -217,10 +217,12 @@ async def test_an_exception_in_a_handler_is_logged_and_serving_goes_on(
     )
     from lsp_helpers import wait_for
 
-    error = await wait_for(
-        lambda: next((m for m in client.log_messages if m.type == types.MessageType.Error), None),
-        what="an error in the client's log",
+    warning = await wait_for(
+        lambda: next((m for m in client.log_messages if "never_opened.py" in m.message), None),
+        what="a line about never_opened.py in the client's log",
     )
-    assert "never_opened.py" in error.message or "KeyError" in error.message
+    assert warning.type == types.MessageType.Warning
+    assert "not open" in warning.message
     models = open_document(client, project / "app" / "models.py")
     await wait_published(client, models, lambda p: len(p.diagnostics) == 3)
+    assert not [m for m in client.log_messages if m.type == types.MessageType.Error]

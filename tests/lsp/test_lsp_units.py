@@ -151,3 +151,98 @@ def test_fix_all_is_one_edit_of_the_changed_lines(old: str, new: str) -> None:
     from schema_lint.fixes.edits import apply_edits
 
     assert apply_edits(old, [whole_text_edit("p", old, new)]) == new
+
+
+# --- reading messages from any client (schema_lint.lsp.transport) -----------------------------
+
+
+def _read_all(data: bytes, line_limit: int = 64 * 1024) -> list[bytes]:
+    """The message bodies ``read_messages`` finds in ``data``."""
+    import asyncio
+    import io
+    import threading
+
+    from schema_lint.lsp import transport
+
+    stream = io.BytesIO(data)
+
+    async def readline() -> bytes:
+        return stream.readline(line_limit)
+
+    async def read(count: int) -> bytes:
+        return stream.read(count)
+
+    bodies: list[bytes] = []
+    source = transport.ByteSource(readline, read)
+    asyncio.run(transport.read_messages(threading.Event(), source, bodies.append))
+    return bodies
+
+
+def _framed(body: bytes, header: bytes = b"Content-Length") -> bytes:
+    return header + b": %d\r\n\r\n" % len(body) + body
+
+
+def test_header_names_are_case_insensitive_and_other_headers_are_skipped() -> None:
+    data = (
+        _framed(b"{1}", b"content-length")
+        + b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n"
+        + _framed(b"{2}", b"CONTENT-LENGTH")
+        + b"\r\n\r\n"  # stray blank lines between messages
+        + b"Content-Length:7\n\n{three}"  # no space, bare line feeds
+    )
+    assert _read_all(data) == [b"{1}", b"{2}", b"{three}"]
+
+
+def test_garbage_is_skipped_until_the_next_header() -> None:
+    data = (
+        b"\x00\xff garbage glued to a header"
+        + _framed(b"{1}")
+        + b"not a header\r\nX-Other: 1\r\n\r\n"  # a block without Content-Length
+        + _framed(b"{2}")
+        + b"Content-Length: -4\r\n\r\n{bad}"
+        + _framed(b"{3}")  # the body is garbage then
+        + b"x" * 200_000
+        + b"\r\n"
+        + _framed(b"{4}")  # a line longer than any header
+        + b'X: 1\r\n\r\n{"text": "Content-Length: 5"}'  # the words in a dropped body
+        + _framed(b"{5}")
+    )
+    assert _read_all(data, line_limit=1000) == [b"{1}", b"{2}", b"{3}", b"{4}", b"{5}"]
+
+
+def test_a_body_too_large_is_skipped_and_the_stream_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from schema_lint.lsp import transport
+
+    monkeypatch.setattr(transport, "MAX_BODY", 10)
+    assert _read_all(_framed(b"{" + b"x" * 50 + b"}") + _framed(b"{ok}")) == [b"{ok}"]
+
+
+def test_the_stream_ends_cleanly_in_the_middle_of_a_message() -> None:
+    assert _read_all(_framed(b"{1}") + b"Content-Length: 50\r\n\r\n{truncated") == [b"{1}"]
+    assert _read_all(b"Content-Len") == []
+
+
+def test_positions_are_clamped_to_what_the_protocol_allows() -> None:
+    from schema_lint.lsp.transport import MAX_UINTEGER, clamp_positions
+
+    position = json.loads(
+        '{"start": {"line": -1, "character": 18446744073709551616},'
+        ' "end": {"line": 2147483647, "character": 3}, "other": {"line": -1}}',
+        object_hook=clamp_positions,
+    )
+    assert position["start"] == {"line": 0, "character": MAX_UINTEGER}
+    assert position["end"] == {"line": MAX_UINTEGER, "character": 3}
+    assert position["other"] == {"line": -1}  # not a position: left alone
+
+
+def test_a_client_position_past_the_text_is_clamped_to_it() -> None:
+    lines = convert.Lines("ab\ncdé")
+    assert convert.from_position(lines, types.Position(0, 99), "utf-16") == (1, 2)
+    assert convert.from_position(lines, types.Position(1, 99), "utf-8") == (2, 3)
+    assert convert.from_position(lines, types.Position(2**31 - 1, 0), "utf-16") == (2, 3)
+    span = convert.lsp_range_to_span(
+        "m.py", lines, types.Range(types.Position(1, 1), types.Position(0, 0)), "utf-16"
+    )
+    assert (span.line, span.col, span.end_line, span.end_col) == (2, 1, 2, 1)

@@ -26,9 +26,11 @@ import {
   describe,
   findOnPath,
   installCommand,
+  MODULE_ENV,
   notFoundMessage,
   type Probe,
   resolveServer,
+  type ServerCommand,
 } from "./serverResolution";
 import {
   actionForChange,
@@ -50,6 +52,8 @@ class SchemaLintClient extends LanguageClient {
 }
 
 let output: vscode.LogOutputChannel;
+/** The extension's own folder: no Python modules in it, a safe working directory. */
+let extensionPath: string | undefined;
 let status: vscode.LanguageStatusItem;
 let client: SchemaLintClient | undefined;
 let queue: Promise<void> = Promise.resolve();
@@ -83,6 +87,17 @@ function isExecutableFile(file: string): boolean {
   }
 }
 
+/** Where and with what environment a candidate runs: never importing from the workspace. */
+function launchOptions(
+  candidate: ServerCommand,
+  workspace: string | undefined,
+): { cwd?: string; env: NodeJS.ProcessEnv } {
+  if (candidate.module === true) {
+    return { cwd: extensionPath, env: { ...process.env, ...MODULE_ENV } };
+  }
+  return { cwd: workspace, env: { ...process.env } };
+}
+
 /** `command ...args --help` must exit 0: the program exists and knows the `lsp` command. */
 const probe: Probe = (candidate) =>
   new Promise((resolve) => {
@@ -95,6 +110,7 @@ const probe: Probe = (candidate) =>
       }
     };
     const child = spawn(candidate.command, [...candidate.args, "--help"], {
+      ...launchOptions(candidate, undefined),
       stdio: ["ignore", "ignore", "pipe"],
       timeout: PROBE_TIMEOUT_MS,
       windowsHide: true,
@@ -240,6 +256,7 @@ async function startServer(): Promise<void> {
   const list = candidates(
     { settings, pythonExtensionInterpreter: pythonInterpreter, pathEnv, platform: process.platform },
     (name) => findOnPath(name, pathEnv, process.platform, isExecutableFile, process.env.PATHEXT),
+    isExecutableFile,
   );
   const resolution = await resolveServer(list, probe);
   for (const rejection of resolution.rejected) {
@@ -259,7 +276,7 @@ async function startServer(): Promise<void> {
   const server: Executable = {
     command: found.command,
     args: found.args,
-    options: { cwd: folder?.uri.fsPath, env: { ...process.env } },
+    options: launchOptions(found, folder?.uri.fsPath),
   };
   const started = new SchemaLintClient(SECTION, NAME, server, clientOptions());
   client = started;
@@ -320,6 +337,7 @@ function requestRestart(reason: string): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionPath = context.extensionPath;
   output = vscode.window.createOutputChannel(NAME, { log: true });
   status = vscode.languages.createLanguageStatusItem("schemaLint.status", { language: "python" });
   status.name = NAME;

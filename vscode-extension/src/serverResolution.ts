@@ -1,6 +1,8 @@
 // Finding the schema-lint language server. Pure: the file system and processes come in as
 // functions, so that node's test runner can check every path through it.
 
+import * as path from "node:path";
+
 import type { ClientSettings } from "./settings";
 
 export type ServerSource = "schemaLint.path" | "schemaLint.interpreter" | "Python extension" | "PATH";
@@ -10,7 +12,16 @@ export interface ServerCommand {
   command: string;
   args: string[];
   source: ServerSource;
+  /**
+   * Started as `python -m`, which puts its working directory first on `sys.path`, so that a
+   * `schema_lint.py` or `pygls.py` in the workspace would be imported. Such a command runs
+   * with `MODULE_ENV` (Python >= 3.11) and in the extension's own folder (Python 3.10).
+   */
+  module?: true;
 }
+
+/** Keeps the working directory off `sys.path` (Python >= 3.11; `-P` would fail on 3.10). */
+export const MODULE_ENV: Readonly<Record<string, string>> = { PYTHONSAFEPATH: "1" };
 
 export interface ResolutionInput {
   settings: ClientSettings;
@@ -36,27 +47,46 @@ export interface Rejection {
 export type Resolution =
   { found: ServerCommand; rejected: Rejection[] } | { found: undefined; rejected: Rejection[] };
 
-/** Every place to look, in order; a candidate for PATH is added only when one is found there. */
+/**
+ * Where the `schema-lint` command of `interpreter`'s environment would be: beside it (a
+ * virtualenv's `bin/` or `Scripts\`), or in `Scripts\` beside a Windows base interpreter.
+ */
+export function scriptPaths(interpreter: string, platform: NodeJS.Platform): string[] {
+  if (platform === "win32") {
+    const dir = path.win32.dirname(interpreter);
+    return [path.win32.join(dir, `${EXECUTABLE}.exe`), path.win32.join(dir, "Scripts", `${EXECUTABLE}.exe`)];
+  }
+  return [path.posix.join(path.posix.dirname(interpreter), EXECUTABLE)];
+}
+
+/**
+ * Every place to look, in order; a candidate for PATH is added only when one is found there.
+ * An interpreter's own `schema-lint` command is preferred to `python -m schema_lint`: it never
+ * imports from the working directory, on any Python version.
+ */
 export function candidates(
   input: ResolutionInput,
   which: (name: string) => string | undefined,
+  isExecutableFile: (file: string) => boolean = () => false,
 ): ServerCommand[] {
   const list: ServerCommand[] = [];
   if (input.settings.path !== "") {
     list.push({ command: input.settings.path, args: [...LSP_ARGS], source: "schemaLint.path" });
   }
-  if (input.settings.interpreter !== "") {
-    list.push({
-      command: input.settings.interpreter,
-      args: ["-m", MODULE, ...LSP_ARGS],
-      source: "schemaLint.interpreter",
-    });
-  } else if (input.pythonExtensionInterpreter !== undefined && input.pythonExtensionInterpreter !== "") {
-    list.push({
-      command: input.pythonExtensionInterpreter,
-      args: ["-m", MODULE, ...LSP_ARGS],
-      source: "Python extension",
-    });
+  const interpreter: [string, ServerSource] | undefined =
+    input.settings.interpreter !== ""
+      ? [input.settings.interpreter, "schemaLint.interpreter"]
+      : input.pythonExtensionInterpreter !== undefined && input.pythonExtensionInterpreter !== ""
+        ? [input.pythonExtensionInterpreter, "Python extension"]
+        : undefined;
+  if (interpreter !== undefined) {
+    const [python, source] = interpreter;
+    const script = scriptPaths(python, input.platform).find(isExecutableFile);
+    list.push(
+      script !== undefined
+        ? { command: script, args: [...LSP_ARGS], source }
+        : { command: python, args: ["-m", MODULE, ...LSP_ARGS], source, module: true },
+    );
   }
   const onPath = which(EXECUTABLE);
   if (onPath !== undefined) {

@@ -5,6 +5,7 @@ import {
   candidates,
   findOnPath,
   installCommand,
+  MODULE_ENV,
   notFoundMessage,
   type ResolutionInput,
   resolveServer,
@@ -29,7 +30,12 @@ describe("candidates", () => {
     );
     assert.deepEqual(list, [
       { command: "/opt/schema-lint", args: ["lsp"], source: "schemaLint.path" },
-      { command: "/venv/bin/python", args: ["-m", "schema_lint", "lsp"], source: "schemaLint.interpreter" },
+      {
+        command: "/venv/bin/python",
+        args: ["-m", "schema_lint", "lsp"],
+        source: "schemaLint.interpreter",
+        module: true,
+      },
       { command: "/usr/local/bin/schema-lint", args: ["lsp"], source: "PATH" },
     ]);
   });
@@ -37,8 +43,59 @@ describe("candidates", () => {
   it("uses the Python extension's interpreter when schemaLint.interpreter is unset", () => {
     const list = candidates(input({ pythonExtensionInterpreter: "/proj/.venv/bin/python" }), nowhere);
     assert.deepEqual(list, [
-      { command: "/proj/.venv/bin/python", args: ["-m", "schema_lint", "lsp"], source: "Python extension" },
+      {
+        command: "/proj/.venv/bin/python",
+        args: ["-m", "schema_lint", "lsp"],
+        source: "Python extension",
+        module: true,
+      },
     ]);
+  });
+
+  it("prefers the schema-lint command beside the interpreter to python -m", () => {
+    const files = new Set(["/proj/.venv/bin/schema-lint"]);
+    const list = candidates(
+      input({ pythonExtensionInterpreter: "/proj/.venv/bin/python" }),
+      nowhere,
+      (file) => files.has(file),
+    );
+    assert.deepEqual(list, [
+      { command: "/proj/.venv/bin/schema-lint", args: ["lsp"], source: "Python extension" },
+    ]);
+  });
+
+  it("finds the command of a Windows virtualenv and of a Windows base interpreter", () => {
+    const files = new Set(["C:\\venv\\Scripts\\schema-lint.exe", "C:\\Python311\\Scripts\\schema-lint.exe"]);
+    const exists = (file: string): boolean => files.has(file);
+    const cases: [string, string][] = [
+      ["C:\\venv\\Scripts\\python.exe", "C:\\venv\\Scripts\\schema-lint.exe"],
+      ["C:\\Python311\\python.exe", "C:\\Python311\\Scripts\\schema-lint.exe"],
+    ];
+    for (const [python, script] of cases) {
+      const list = candidates(
+        input({ settings: { path: "", interpreter: python }, platform: "win32" }),
+        nowhere,
+        exists,
+      );
+      assert.deepEqual(list, [{ command: script, args: ["lsp"], source: "schemaLint.interpreter" }]);
+    }
+  });
+
+  it("marks python -m, which needs a safe path, and nothing else", () => {
+    const list = candidates(
+      input({ settings: { path: "/opt/schema-lint", interpreter: "/usr/bin/python3" } }),
+      onPath,
+      () => false,
+    );
+    assert.deepEqual(
+      list.map((c) => [c.source, c.module === true]),
+      [
+        ["schemaLint.path", false],
+        ["schemaLint.interpreter", true],
+        ["PATH", false],
+      ],
+    );
+    assert.deepEqual(MODULE_ENV, { PYTHONSAFEPATH: "1" });
   });
 
   it("prefers schemaLint.interpreter to the Python extension's interpreter", () => {

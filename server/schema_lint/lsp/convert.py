@@ -102,16 +102,22 @@ def edit_range(lines: Lines, edit: Edit, encoding: str) -> types.Range:
     )
 
 
+def from_position(lines: Lines, pos: types.Position, encoding: str) -> tuple[int, int]:
+    """The 1-based line and code point column of a client's position, clamped to the text:
+    one past a line's end is that end, one past the last line the end of the text. (Negative
+    ones and ones past 2**31 never get here: :mod:`schema_lint.lsp.transport` clamps them.)"""
+    if pos.line >= len(lines):
+        last = len(lines)
+        return last, len(lines.text(last))
+    text = lines.text(pos.line + 1)
+    return pos.line + 1, min(len(text), code_points(text, pos.character, encoding))
+
+
 def lsp_range_to_span(path: str, lines: Lines, rng: types.Range, encoding: str) -> Span:
     """The code point span of an LSP range (for matching a client's range to ours)."""
-    sl, el = rng.start.line + 1, rng.end.line + 1
-    return Span(
-        path,
-        sl,
-        code_points(lines.text(sl), rng.start.character, encoding),
-        el,
-        code_points(lines.text(el), rng.end.character, encoding),
-    )
+    start = from_position(lines, rng.start, encoding)
+    end = max(start, from_position(lines, rng.end, encoding))
+    return Span(path, *start, *end)
 
 
 # --- diagnostics ---------------------------------------------------------------------------

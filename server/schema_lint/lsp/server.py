@@ -10,18 +10,22 @@ carries the protocol) and warnings and errors also to the client's log
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import threading
 from collections.abc import Generator
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from schema_lint import __version__
+from schema_lint.lsp import transport
 from schema_lint.lsp.capabilities import resolve
 from schema_lint.lsp.session import Session
 
@@ -52,6 +56,29 @@ class SchemaLintProtocol(LanguageServerProtocol):
             result.capabilities.diagnostic_provider = None
         return result
 
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        """pygls' own handler, except for a document that is not open (where pygls 2.1.1
+        raises ``KeyError``): logged and ignored."""
+        if self.is_open(params.text_document.uri, "a change to"):
+            yield from super().lsp_text_document__did_change(params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if self.is_open(params.text_document.uri, "closing"):
+            yield from super().lsp_text_document__did_close(params)
+
+    def is_open(self, uri: str, what: str) -> bool:
+        """Whether the client opened ``uri``; if not, a client's mistake to log."""
+        if unquote(uri) in self.workspace.text_documents:
+            return True
+        logger.warning("schema-lint: %s %s, which is not open: ignored", what, uri)
+        return False
+
 
 class SchemaLintServer(LanguageServer):
     def __init__(self) -> None:
@@ -63,6 +90,40 @@ class SchemaLintServer(LanguageServer):
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls caught an exception in a handler: log it and keep serving."""
         logger.error("schema-lint: error in a handler: %s", error, exc_info=error)
+
+    # pygls' start_io and start_tcp, with the reader of :mod:`schema_lint.lsp.transport`.
+
+    def _dispatcher(self) -> transport.Dispatcher:
+        return transport.Dispatcher(self.protocol, lambda: self.session.shutdown_requested)
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        stop = self._stop_event = threading.Event()
+        source = transport.stdin_source(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(transport.read_messages(stop, source, self._dispatcher()))
+        except BrokenPipeError:
+            logger.error("schema-lint: the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+    def start_tcp(self, host: str, port: int) -> None:
+        stop = self._stop_event = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            await transport.read_messages(stop, transport.stream_source(reader), self._dispatcher())
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+        async def serve() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            asyncio.run(serve())
 
 
 class ClientLogHandler(logging.Handler):

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import os
 import queue
+import tempfile
 import threading
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import Executor, Future
@@ -27,7 +28,6 @@ from schema_lint.lsp.capabilities import ClientCaps
 from schema_lint.lsp.fixing import FixCache
 from schema_lint.lsp.settings import Settings
 from schema_lint.lsp.workspace import Analysis, Document, Root, Snapshot
-from schema_lint.sources.discovery import find_project_root
 from schema_lint.sources.text import DecodeError, decode_source
 
 if TYPE_CHECKING:
@@ -92,11 +92,37 @@ def _STOP() -> None:  # a sentinel
     return None
 
 
-def uri_to_path(uri: str) -> str | None:
-    path = to_fs_path(uri)
-    if path is None or not uri.startswith("file:"):
+def uri_to_path(uri: str | None) -> str | None:
+    """The real path of a ``file:`` URI; None for other schemes and for what is no path."""
+    if not uri or not uri.startswith("file:"):
         return None
-    return os.path.realpath(path)
+    try:
+        path = to_fs_path(uri)
+        return os.path.realpath(path) if path else None
+    except (ValueError, OSError):  # a NUL byte, a path too long...
+        return None
+
+
+PROJECT_MARKERS = ("pyproject.toml", "alembic.ini")
+
+
+def evident_project(path: str) -> Path | None:
+    """The folder of the project ``path`` clearly belongs to, for a client that opened no
+    workspace folder: the nearest folder above it holding ``pyproject.toml`` or
+    ``alembic.ini``, unless that is the filesystem root, the home folder, the temporary
+    folder or a folder above one of them (whose scan would read unrelated files)."""
+    unsafe: set[Path] = set()
+    for place in (os.path.expanduser("~"), tempfile.gettempdir()):
+        real = Path(os.path.realpath(place))
+        unsafe.update((real, *real.parents))
+    for folder in Path(path).parents:
+        try:
+            marked = any((folder / name).is_file() for name in PROJECT_MARKERS)
+        except OSError:
+            return None
+        if marked:
+            return None if folder in unsafe or folder == folder.parent else folder
+    return None
 
 
 class Session:
@@ -113,6 +139,9 @@ class Session:
         self.watched: tuple[str, tuple[str, ...]] | None = None
         """The id of the watched-files registration and the revision directories it covers."""
         self.roots: list[Root] = []
+        """Innermost first; roots of files analysed alone hold only their file."""
+        self.folders: set[str] = set()
+        """The paths of the client's workspace folders."""
         self.documents: dict[str, tuple[Root, Document]] = {}
         self.worker = Worker("schema-lint-analysis")
         self.fix_worker = Worker("schema-lint-fixes")
@@ -133,34 +162,75 @@ class Session:
         for folder in params.workspace_folders or ():
             path = uri_to_path(folder.uri)
             if path is not None:
-                self.add_root(Path(path), folder.uri)
+                self.add_folder(Path(path), folder.uri)
         if not self.roots:
             path = uri_to_path(params.root_uri) if params.root_uri else params.root_path
             if path:
-                self.add_root(Path(path), params.root_uri)
+                self.add_folder(Path(path), params.root_uri)
 
     def add_root(self, path: Path, uri: str | None = None) -> Root:
         path = Path(os.path.realpath(path))
         for root in self.roots:
-            if root.path == path:
+            if root.path == path and root.single_file is None:
                 return root
         root = Root(path, self.settings, uri)
         self.roots.append(root)
         self.roots.sort(key=lambda r: len(str(r.path)), reverse=True)
+        self._adopt(root)
         return root
 
+    def add_folder(self, path: Path, uri: str | None = None) -> Root:
+        """A workspace folder of the client's: a root, scanned as a project."""
+        root = self.add_root(path, uri)
+        self.folders.add(str(root.path))
+        return root
+
+    def remove_folder(self, path: str) -> None:
+        """Forget a workspace folder (its root stays while documents in it are open)."""
+        self.folders.discard(path)
+        self.roots = [
+            r
+            for r in self.roots
+            if str(r.path) != path or r.single_file is not None or r.open_documents()
+        ]
+
     def root_for(self, path: str, create: bool = True) -> Root | None:
-        """The innermost workspace root holding ``path``; a new root if none does."""
+        """The innermost root holding ``path``; with ``create``, a root for it if none does.
+
+        A Python file outside every workspace folder is analysed alone (its own facts, no
+        scan of its folder, no cache written there), except, when the client opened no
+        folder at all, in a folder that clearly is a project (:func:`evident_project`).
+        """
         for root in self.roots:
             if root.contains(path):
                 return root
-        if not create:
+        if not create or not path.endswith((".py", ".pyi")):
             return None
-        root = self.add_root(find_project_root(Path(path)))
-        logger.info(
-            "schema-lint: %s is outside the workspace folders; using root %s", path, root.path
-        )
+        project = evident_project(path) if not self.folders else None
+        if project is not None:
+            logger.info("schema-lint: no workspace folder; %s is in the project %s", path, project)
+            return self.add_root(project)
+        logger.info("schema-lint: %s is outside the workspace folders: analysed alone", path)
+        root = Root(Path(os.path.dirname(path)), self.settings, single_file=path)
+        self.roots.append(root)
         return root
+
+    def _adopt(self, root: Root) -> None:
+        """Move the documents analysed alone that ``root`` now holds into it."""
+        for uri, (other, document) in list(self.documents.items()):
+            if other.single_file is None or not root.contains(document.path):
+                continue
+            other.close(document.path)
+            self._forget(other)
+            document.published_revision = -1
+            document.applied = None
+            self.documents[uri] = (root, document)
+            root.open(document)
+
+    def _forget(self, root: Root) -> None:
+        """Drop a root of a file analysed alone once that file is closed."""
+        if root.single_file is not None and not root.open_documents():
+            self.roots = [r for r in self.roots if r is not root]
 
     def lookup(self, uri: str) -> tuple[Root, Document] | None:
         return self.documents.get(uri)
@@ -171,15 +241,17 @@ class Session:
 
     def opened(self, uri: str, text: str, version: int | None) -> tuple[Root, Document] | None:
         path = uri_to_path(uri)
-        if path is None:
+        root = self.root_for(path) if path is not None else None
+        if path is None or root is None:
+            logger.info("schema-lint: %s is not a file of a project: not analysed", uri)
             return None
-        root = self.root_for(path)
-        assert root is not None
         snapshot = Snapshot(text, version, self._next_generation())
         document = Document(uri, path, snapshot)
         previous = self.documents.get(uri)
         if previous is not None:
             previous[0].close(previous[1].path)
+            if previous[0] is not root:
+                self._forget(previous[0])
         self.documents[uri] = (root, document)
         root.open(document)
         if document.is_config and os.path.dirname(path) == str(root.path):
@@ -189,8 +261,8 @@ class Session:
 
     def changed(self, uri: str, text: str, version: int | None) -> tuple[Root, Document] | None:
         found = self.documents.get(uri)
-        if found is None:
-            return self.opened(uri, text, version)
+        if found is None:  # not analysed (another scheme...): said so when it was opened
+            return None
         root, document = found
         document.latest = Snapshot(text, version, self._next_generation())
         if document.is_config and os.path.dirname(document.path) == str(root.path):
@@ -204,6 +276,7 @@ class Session:
         root, document = found
         root.close(document.path)
         self._cancel(uri)
+        self._forget(root)
         if document.is_config:
             root.invalidate(config=True, rescan=True)
         return found
@@ -318,9 +391,13 @@ class Session:
             return None
         if not analysis.enabled:
             return []
-        lines = applied.lines
+        return self._to_lsp(document.path, applied.lines, analysis)
+
+    def _to_lsp(
+        self, path: str, lines: convert.Lines, analysis: Analysis
+    ) -> list[types.Diagnostic]:
         result = []
-        for diagnostic in analysis.diagnostics.get(document.path, ()):
+        for diagnostic in analysis.diagnostics.get(path, ()):
             try:
                 result.append(
                     convert.to_lsp(
@@ -334,6 +411,25 @@ class Session:
             except Exception:
                 logger.exception("schema-lint: cannot convert %s", diagnostic)
         return result
+
+    async def disk_items(self, path: str) -> list[types.Diagnostic]:
+        """The diagnostics of a file that is not open, as it is on disk: from its root's
+        project (the file read again first), or, outside every root, analysed alone."""
+        if not path.endswith((".py", ".pyi")) or not os.path.isfile(path):
+            return []
+        root = self.root_for(path, create=False)
+        analysis: Analysis | None
+        if root is not None:
+            root.disk_changed([path])
+            analysis = await self.run(root)
+        else:
+            alone = Root(Path(os.path.dirname(path)), self.settings, single_file=path)
+            loop = asyncio.get_running_loop()
+            analysis = await loop.run_in_executor(self.worker, alone.refresh, None)
+        lines = self.disk_lines(path)
+        if analysis is None or lines is None or not analysis.enabled:
+            return []
+        return self._to_lsp(path, lines, analysis)
 
     def deliver(self, root: Root, analysis: Analysis) -> None:
         refresh = False

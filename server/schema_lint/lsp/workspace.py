@@ -120,11 +120,24 @@ class Analysis:
 
 
 class Root:
-    """One workspace root: a project, its configuration and its open documents."""
+    """One workspace root: a project, its configuration and its open documents.
 
-    def __init__(self, root: Path, settings: Settings, uri: str | None = None) -> None:
+    Or, with ``single_file``, one Python file analysed alone (a file outside every
+    workspace folder): its own facts only, the editor settings only (no ``pyproject.toml``
+    of its folder, which is no project), no scan and no cache.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        uri: str | None = None,
+        *,
+        single_file: str | None = None,
+    ) -> None:
         self.path = root
         self.uri = uri
+        self.single_file = single_file
         self.settings = settings
         self.documents: dict[str, Document] = {}
         """Open documents by path (loop thread; copied under ``_lock`` by the thread)."""
@@ -149,6 +162,8 @@ class Root:
     # --- loop side -----------------------------------------------------------------------
 
     def contains(self, path: str) -> bool:
+        if self.single_file is not None:
+            return path == self.single_file
         root = str(self.path)
         return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -288,6 +303,12 @@ class Root:
         return result
 
     def _load_config(self, settings: Settings, documents: list[Document]) -> Config:
+        if self.single_file is not None:
+            self.config_error = None
+            try:
+                return fallback_config(self.path, settings)
+            except ConfigError:
+                return fallback_config(self.path, Settings())
         pyproject = str(self.path / "pyproject.toml")
         text = next((d.latest.text for d in documents if d.path == pyproject), None)
         try:
@@ -307,6 +328,14 @@ class Root:
             return fallback_config(self.path, Settings())
 
     def _load(self, config: Config, documents: list[Document]) -> Project:
+        if self.single_file is not None:
+            project = Project(self.path, config, _empty_layout(self.path), {})
+            if not any(d.path == self.single_file for d in documents):
+                project = self._with_text(project, self.single_file, None)  # from disk
+            for document in documents:
+                project = self._apply(project, document)
+            self._stamps = {}
+            return project
         try:
             cache = FactsCache.load(self.path / CACHE_DIR_NAME)
             project = load_project(self.path, config, cache=cache, progress=self.progress)
@@ -340,6 +369,8 @@ class Root:
 
     def _stamp(self, project: Project) -> dict[str, tuple[int, int]]:
         """Modification stamps of the configuration files and of every revision file."""
+        if self.single_file is not None:
+            return {}
         paths = [str(self.path / name) for name in CONFIG_FILES]
         directories = {d for env in project.layout.environments for d in env.version_dirs}
         stamps: dict[str, tuple[int, int]] = {}

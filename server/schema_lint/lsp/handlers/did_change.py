@@ -2,7 +2,8 @@
 
 pygls has already applied the (incremental) changes to its copy of the document; the new
 text becomes the document's latest snapshot, which supersedes any analysis scheduled for
-an older one that has not started yet.
+an older one that has not started yet. A change to a document that is not open never gets
+here: the protocol logs and ignores it (:class:`~schema_lint.lsp.server.SchemaLintProtocol`).
 """
 
 from __future__ import annotations

@@ -7,21 +7,28 @@ watch files for us: the refresh compares the stamps of those files with the disk
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from lsprotocol import types
 
 if TYPE_CHECKING:
     from schema_lint.lsp.server import SchemaLintServer
 
+logger = logging.getLogger(__name__)
+
 
 def register(server: SchemaLintServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: SchemaLintServer, params: types.DidSaveTextDocumentParams) -> None:
         session = ls.session
-        found = session.lookup(params.text_document.uri)
+        uri = params.text_document.uri
+        found = session.lookup(uri)
         if found is None:
+            if unquote(uri) not in ls.workspace.text_documents:
+                logger.warning("schema-lint: saving %s, which is not open: ignored", uri)
             return
         root, document = found
         if document.is_config and os.path.dirname(document.path) == str(root.path):

@@ -2,7 +2,8 @@
 
 The answer always reflects the document's latest text (the request waits for its analysis,
 skipping the debounce). ``interFileDependencies`` is true: a migration edit changes a
-model's findings, and the server then sends ``workspace/diagnostic/refresh``.
+model's findings, and the server then sends ``workspace/diagnostic/refresh``. A document
+that is not open is answered from its text on disk.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from schema_lint.lsp.convert import SOURCE
-from schema_lint.lsp.session import fingerprint
+from schema_lint.lsp.session import fingerprint, uri_to_path
 
 if TYPE_CHECKING:
     from schema_lint.lsp.server import SchemaLintServer
@@ -29,7 +30,11 @@ def register(server: SchemaLintServer) -> None:
     ) -> types.DocumentDiagnosticReport:
         session = ls.session
         found = session.lookup(params.text_document.uri)
-        if found is None or not found[1].is_python:
+        if found is None:
+            path = uri_to_path(params.text_document.uri)
+            on_disk = await session.disk_items(path) if path is not None else []
+            return types.RelatedFullDocumentDiagnosticReport(items=on_disk)
+        if not found[1].is_python:
             return types.RelatedFullDocumentDiagnosticReport(items=[])
         root, document = found
         generation = document.latest.generation

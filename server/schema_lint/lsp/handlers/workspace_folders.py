@@ -1,4 +1,5 @@
-"""``workspace/didChangeWorkspaceFolders``: scan added roots, forget removed ones."""
+"""``workspace/didChangeWorkspaceFolders``: scan added roots, forget removed ones (other
+schemes than ``file:`` are no folders of ours)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ def register(server: SchemaLintServer) -> None:
         session = ls.session
         for folder in params.event.removed:
             path = uri_to_path(folder.uri)
-            session.roots = [r for r in session.roots if str(r.path) != path or r.open_documents()]
+            if path is not None:
+                session.remove_folder(path)
         added = []
         for folder in params.event.added:
             path = uri_to_path(folder.uri)
             if path is not None:
-                added.append(session.add_root(Path(path), folder.uri))
+                # Files analysed alone that the folder holds become part of its project.
+                added.append(session.add_folder(Path(path), folder.uri))
         if added:
             session.spawn(scan(ls, added), "scanning added workspace folders")
