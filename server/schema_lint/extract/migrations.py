@@ -3,6 +3,11 @@
 The file's ``upgrade()`` is evaluated statically (see :mod:`schema_lint.extract.evaluate`)
 for a target dialect; every ``op.*`` call it reaches, directly, in a ``batch_alter_table``
 block, in a loop or in a helper function, becomes an operation with its source span.
+
+What the file asks the database (``sa.inspect(bind).has_table("x")``, ``"c" in [c["name"]
+for c in inspector.get_columns("t")]``) becomes a condition the replay decides against its
+own state; ``metadata.create_all(bind)`` becomes a :class:`CreateAll`; the offline mode is
+False and the dialect is the target's (``alembic upgrade`` on a database of that dialect).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from schema_lint.extract.evaluate import (
     ModuleRef,
     SACall,
     SQLText,
+    StateNames,
+    StateRows,
     Unknown,
     is_known,
     render_sql,
@@ -31,15 +38,20 @@ from schema_lint.facts.migrations import (
     AlterColumn,
     CheckDef,
     ColumnDef,
+    Condition,
     ConstraintDef,
+    CreateAll,
     CreateIndex,
     CreateTable,
+    Decide,
     DropColumn,
     DropConstraint,
     DropIndex,
     DropTable,
+    Exists,
     ForeignKeyDef,
     ForeignKeyRef,
+    Guarded,
     IndexDef,
     MarkIncomplete,
     Migration,
@@ -107,6 +119,29 @@ _BATCH_TABLE_ARG = {
 }
 
 
+# Inspector methods whose answer the replay knows: rows or names of database objects.
+_INSPECTOR_ROWS = {
+    "get_columns": "column",
+    "get_indexes": "index",
+    "get_unique_constraints": "unique",
+    "get_foreign_keys": "foreign_key",
+    "get_check_constraints": "check",
+}
+_INSPECTORS = frozenset(
+    {
+        "sqlalchemy.inspect",
+        "sqlalchemy.inspection.inspect",
+        "sqlalchemy.engine.reflection.Inspector.from_engine",
+        "sqlalchemy.engine.Inspector.from_engine",
+        "sqlalchemy.Inspector.from_engine",
+        "sqlalchemy.engine.reflection.Inspector",
+        "sqlalchemy.engine.Inspector",
+        "sqlalchemy.Inspector",
+    }
+)
+_CONNECTIONS = frozenset({"bind", "engine", "migration_context"})
+
+
 class _Skip(Exception):
     """An operation whose essential arguments are not statically known."""
 
@@ -122,6 +157,7 @@ class _MigrationHost:
     operations: list[Operation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     reported: set[tuple[int, int]] = field(default_factory=set)
+    guard: Condition | None = None
 
     # -- Host protocol ------------------------------------------------------------------
 
@@ -130,6 +166,10 @@ class _MigrationHost:
             return HostObject("op")
         if dotted == "alembic.context":
             return HostObject("context")
+        if dotted in _INSPECTORS:
+            return HostObject("inspect")
+        if dotted.endswith(".create_all") and not dotted.startswith("sqlalchemy."):
+            return HostObject("create_all", dotted.lstrip(".").removesuffix(".create_all"))
         return ModuleRef(dotted)
 
     def attribute(self, target: HostObject, name: str) -> Any:
@@ -138,7 +178,7 @@ class _MigrationHost:
             return HostObject("op_method", (name, target.data))
         if kind == "context" and name in {"get_context", "get_bind", "is_offline_mode"}:
             return HostObject("context_method", name)
-        if kind in {"bind", "migration_context"}:
+        if kind in _CONNECTIONS:
             if name == "dialect":
                 return HostObject("dialect")
             if name == "engine":
@@ -147,10 +187,16 @@ class _MigrationHost:
                 return HostObject("bind_execute")
             if name == "get_bind":
                 return HostObject("context_method", "get_bind")
-            if name == "bind":
+            if name in {"bind", "connection"}:
                 return HostObject("bind")
+            if name == "as_sql":
+                return False  # ``alembic upgrade`` runs online
         if kind in {"dialect", "engine"} and name == "name":
             return self.dialect
+        if kind in {"dialect", "engine"} and name == "has_table":
+            return HostObject("has_table", kind)
+        if kind == "inspector":
+            return HostObject("inspector_method", name)
         return Unknown(f"attribute {name}")
 
     def call(
@@ -165,7 +211,38 @@ class _MigrationHost:
             return HostObject("bind" if target.data == "get_bind" else "migration_context")
         if target.kind == "bind_execute":
             return self._op("execute", None, args[:1], {}, node)
+        if target.kind == "inspect":
+            connection = args[0] if args else kwargs.get("bind")
+            if isinstance(connection, HostObject) and connection.kind in _CONNECTIONS:
+                return HostObject("inspector")
+            return Unknown("inspect() of something else than the migration's connection")
+        if target.kind == "inspector_method":
+            return _inspect(target.data, args, kwargs)
+        if target.kind == "has_table":
+            if target.data == "dialect":  # dialect.has_table(connection, name, schema)
+                args = args[1:]
+            return _inspect("has_table", args, kwargs)
+        if target.kind == "create_all":
+            return self._create_all(target.data, kwargs, node)
         return Unknown("call")
+
+    # -- BranchHost protocol ------------------------------------------------------------
+
+    def decide(self, decision: int, condition: Condition, text: str, node: ast.AST) -> None:
+        self._emit(Decide(decision, condition, text, self.lines.span(node)))
+
+    def set_guard(self, guard: Condition | None) -> None:
+        self.guard = guard
+
+    def mark(self) -> int:
+        return len(self.operations)
+
+    def retract(self, decision: int) -> None:
+        last = self.operations[-1] if self.operations else None
+        if isinstance(last, Guarded):
+            last = last.operation
+        if isinstance(last, Decide) and last.decision == decision:
+            self.operations.pop()
 
     def unanalysable(self, node: ast.AST, reason: str) -> None:
         span = self.lines.span(node)
@@ -219,7 +296,17 @@ class _MigrationHost:
             return None
 
     def _emit(self, operation: Operation) -> None:
+        if self.guard is not None:
+            line = self.lines.line_text(operation.span.line).strip()
+            operation = Guarded(self.guard, operation, _shorten(line))
         self.operations.append(operation)
+
+    def _create_all(self, metadata: str, kwargs: dict[str, Any], node: ast.Call) -> None:
+        if kwargs.get("tables") is not None:
+            self.unanalysable(node, "`create_all(tables=...)` creating some model tables")
+            return
+        text = f"{metadata.rsplit('.', 2)[-1] if '.' in metadata else metadata}.create_all()"
+        self._emit(CreateAll(_shorten(ast.unparse(node)) or text, self.lines.span(node)))
 
     def _op_batch_alter_table(self, p: dict[str, Any], span: Span) -> Any:
         table = _text(p, "table_name")
@@ -484,6 +571,35 @@ _TABLE_POSITION = {
 }
 
 
+def _inspect(method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """An Inspector's answer, as something the replay decides: names, rows or existence."""
+    schema = kwargs.get("schema", args[1] if method != "has_index" and len(args) > 1 else None)
+    if schema is not None and not isinstance(schema, str):
+        return Unknown("schema= is not statically known")
+    if method == "get_table_names":
+        schema = kwargs.get("schema", args[0] if args else None)
+        return (
+            StateNames("table", None, schema)
+            if schema is None or isinstance(schema, str)
+            else Unknown("schema")
+        )
+    table = args[0] if args else kwargs.get("table_name")
+    if not isinstance(table, str):
+        return Unknown(f"the table of {method}() is not statically known")
+    if method == "has_table":
+        return Exists("table", table, schema)
+    if method == "has_index":
+        name = args[1] if len(args) > 1 else kwargs.get("index_name")
+        schema = kwargs.get("schema", args[2] if len(args) > 2 else None)
+        if not isinstance(name, str) or not (schema is None or isinstance(schema, str)):
+            return Unknown("has_index() arguments are not statically known")
+        return Exists("index", table, schema, name)
+    kind = _INSPECTOR_ROWS.get(method)
+    if kind is not None:
+        return StateRows(kind, table, schema)
+    return Unknown(f"inspector.{method}()")
+
+
 def _tables_named_in(node: ast.AST) -> list[str]:
     """Literal table names given to operations inside a statement that was skipped."""
     tables: list[str] = []
@@ -691,7 +807,7 @@ def extract_migration(
     """The migration in ``tree``, or ``None`` when the file is not a revision file."""
     lines = LineIndex(path, text)
     host = _MigrationHost(lines, dialect)
-    evaluator = Evaluator(host)
+    evaluator = Evaluator(host, branches=host)
     evaluator.load_module(tree)
     scope = evaluator.module_scope
     revision_node = next((s for s in tree.body if "revision" in _assigned_names(s)), None)

@@ -36,6 +36,10 @@ class Side:
     label: str = ""
     """How messages name it: "the migrations", "the migrations of `versions/sqlite`"."""
     filters: tuple[ObjectFilter, ...] = ()
+    models: Schema | None = None
+    """The models built for this side's own dialect, where it is not the project's."""
+    dialect: Dialect | None = None
+    """This side's own dialect (an Alembic environment of ``versions/sqlite``), if any."""
 
     def excluded(self, kind: str, name: str | None, table: str | None = None) -> bool:
         """Whether the project keeps this object out of autogenerate on this side."""
@@ -81,18 +85,26 @@ class RuleContext:
     def sides(self, kind: SideKind) -> Iterator[Side]:
         return (side for side in self.others if side.kind is kind)
 
-    def pairs(self, kind: SideKind = SideKind.MIGRATIONS) -> Iterator[TablePair]:
+    def pairs(
+        self, kind: SideKind = SideKind.MIGRATIONS, *, baseline: bool = False
+    ) -> Iterator[TablePair]:
         """Each model table with its counterpart on every side of ``kind``, in that side's order.
 
         Skipped, because judging them would be guesswork: model tables that are incomplete
-        or have no place to report at, tables incomplete on the other side, and tables the
-        project excludes from autogenerate on that side.
+        or have no place to report at, tables incomplete on the other side, tables the
+        project excludes from autogenerate on that side, and baseline tables (whose shape is
+        unknown) unless ``baseline``: a rule that reads only the indexes the migrations
+        created may judge those. A side with its own dialect pairs with the models built
+        for it.
         """
         for side in self.sides(kind):
+            models = side.models or self.models.schema
             for key, other in side.schema.tables.items():
-                model = self.models.schema.tables.get(key)
+                model = models.tables.get(key)
                 if model is None or model.incomplete or model.span is None:
                     continue
                 if other.incomplete or side.excluded("table", other.name):
+                    continue
+                if other.baseline and not baseline:
                     continue
                 yield TablePair(model, other, side)
