@@ -42,12 +42,14 @@ MAX_DEPTH = 40
 
 
 class Unknown:
-    """A value that cannot be known statically."""
+    """A value that cannot be known statically; ``source`` names where it came from (the
+    expression assigned, as the ``assume`` option may name it)."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("reason", "source")
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, source: tuple[str, ...] = ()) -> None:
         self.reason = reason
+        self.source = source
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"
@@ -122,6 +124,22 @@ class StateNames:
     schema: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class PartialText:
+    """A string known in part: it starts with ``prefix`` and contains none of ``absent``
+    (a dialect's description, ``postgresql+<driver>``). Only ``in`` can be answered."""
+
+    prefix: str
+    absent: frozenset[str]
+
+    def contains(self, needle: str) -> bool | None:
+        if needle in self.prefix:
+            return True
+        if needle in self.absent:
+            return False
+        return None
+
+
 CONDITIONS = (Exists, Opaque, Compared, Decision, Negation, AllOf, AnyOf)
 """The classes of :data:`Condition`, for ``isinstance``."""
 
@@ -155,11 +173,18 @@ class BranchHost(Protocol):
     def set_guard(self, guard: Condition | None) -> None:
         """Every operation from now on runs only when ``guard`` holds (None: always)."""
 
-    def mark(self) -> int:
-        """How many operations were recorded so far."""
+    def mark(self) -> tuple[int, int]:
+        """How many operations and problems were recorded so far."""
 
     def retract(self, decision: int) -> None:
         """Forget the decision just recorded: nothing depends on it."""
+
+    def readable_since(self, mark: tuple[int, int]) -> bool:
+        """Whether an operation schema-lint can replay was recorded since ``mark``."""
+
+    def collapse(self, mark: tuple[int, int], node: ast.stmt, what: str) -> None:
+        """Report the problems since ``mark`` as one, at ``node``: none of ``what`` could be
+        read, so the statements in it are one unreadable statement."""
 
 
 class _Return(Exception):
@@ -256,6 +281,7 @@ _BUILTINS: dict[str, Callable[..., Any]] = {
     "max": max,
     "any": any,
     "all": all,
+    "isinstance": isinstance,
 }
 
 _STR_METHODS = frozenset(
@@ -453,6 +479,13 @@ class Evaluator:
 
     def _exec_Assign(self, stmt: ast.Assign, scope: dict[str, Any]) -> None:
         value = self.eval(stmt.value, scope)
+        if (
+            self.branches is not None
+            and isinstance(value, Unknown)
+            and not value.source
+            and isinstance(stmt.value, ast.Call | ast.Attribute | ast.Subscript)
+        ):
+            value = Unknown(value.reason, self._opaque(stmt.value, value, scope).keys)
         for target in stmt.targets:
             self._assign(target, value, scope)
 
@@ -547,6 +580,7 @@ class Evaluator:
         self.decisions += 1
         decision = self.decisions
         mark = self.branches.mark()
+        header = f"if {ast.unparse(stmt.test)}"
         self.branches.decide(decision, condition, ast.unparse(stmt.test), stmt.test)
         before = dict(scope)
         body_exit = self._branch(stmt.body, Decision(decision), scope)
@@ -554,8 +588,10 @@ class Evaluator:
         scope.clear()
         scope.update(before)
         else_exit = self._branch(stmt.orelse, Negation(Decision(decision)), scope)
-        if body_exit is None and else_exit is None and self.branches.mark() == mark + 1:
-            self.branches.retract(decision)
+        if body_exit is None and else_exit is None and not self.branches.readable_since(mark):
+            self.branches.collapse(mark, stmt, f"`{header}`")
+            if self.branches.mark()[0] == mark[0] + 1:
+                self.branches.retract(decision)
         if body_exit is not None and else_exit is not None:
             inner = max((body_exit, else_exit), key=lambda e: _index_of(self.frames, e.frame))
             raise _BranchExit(inner.frame)
@@ -563,7 +599,7 @@ class Evaluator:
             scope.clear()
             scope.update(after_body)
         elif body_exit is None:
-            reason = f"assigned under `if {ast.unparse(stmt.test)}`"
+            reason = f"assigned under `{header}`"
             for name in after_body.keys() | scope.keys():
                 both = name in scope and name in after_body
                 if not both or not _same(scope[name], after_body[name]):
@@ -664,7 +700,8 @@ class Evaluator:
         return self._opaque(node, value, scope)
 
     def _opaque(self, node: ast.expr, value: Any, scope: dict[str, Any]) -> Opaque:
-        keys = [ast.unparse(node)]
+        keys = list(value.source) if isinstance(value, Unknown) else []
+        keys.append(ast.unparse(node))
         if isinstance(node, ast.Call):
             keys.append(ast.unparse(node.func))
             value = self.eval(node.func, scope)
@@ -1031,6 +1068,8 @@ class Evaluator:
             if func.kind == "builtin":
                 if func.data in _COPIES and len(args) == 1 and isinstance(args[0], StateNames):
                     return args[0]
+                if func.data == "isinstance" and any(isinstance(a, HostObject) for a in args):
+                    return self.host.call(HostObject("isinstance"), args, kwargs, node)
                 return _builtin_call(func.data, args, kwargs)
             if func.kind == "method":
                 return _method_call(func.data, args, kwargs)
@@ -1121,6 +1160,11 @@ def _frozen(value: Any) -> Any:
 def _compare_pair(op: ast.cmpop, left: Any, right: Any) -> Any:
     """``left <op> right``: a bool, an :class:`Exists` for names the database holds, or
     :class:`Unknown`."""
+    if isinstance(right, PartialText) and isinstance(op, ast.In | ast.NotIn):
+        found = right.contains(left) if isinstance(left, str) else None
+        if found is None:
+            return Unknown("comparison")
+        return found if isinstance(op, ast.In) else not found
     if isinstance(right, StateNames) and isinstance(op, ast.In | ast.NotIn):
         if not isinstance(left, str):
             return Unknown("comparison")
@@ -1131,7 +1175,8 @@ def _compare_pair(op: ast.cmpop, left: Any, right: Any) -> Any:
         return exists if isinstance(op, ast.In) else Negation(exists)
     for side in (left, right):
         if not is_known(side) or isinstance(
-            side, HostObject | SACall | ModuleRef | StateNames | StateRows | LocalFunction
+            side,
+            HostObject | SACall | ModuleRef | StateNames | StateRows | LocalFunction | PartialText,
         ):
             return Unknown("comparison")
         if isinstance(side, CONDITIONS):

@@ -13,8 +13,9 @@ False and the dialect is the target's (``alembic upgrade`` on a database of that
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from schema_lint.extract.evaluate import (
@@ -23,6 +24,7 @@ from schema_lint.extract.evaluate import (
     HostObject,
     LocalFunction,
     ModuleRef,
+    PartialText,
     SACall,
     SQLText,
     StateNames,
@@ -140,6 +142,15 @@ _INSPECTORS = frozenset(
     }
 )
 _CONNECTIONS = frozenset({"bind", "engine", "migration_context"})
+_DIALECT_CLASS = re.compile(r"sqlalchemy\.dialects\.(\w+)\..*\.?(\w*Dialect\w*)$")
+# Dialect names no driver of another family contains (``mysql+mariadbconnector`` exists).
+_FAMILIES = (
+    frozenset({"postgresql", "postgres"}),
+    frozenset({"mysql", "mariadb"}),
+    frozenset({"sqlite"}),
+    frozenset({"oracle"}),
+    frozenset({"mssql"}),
+)
 
 
 class _Skip(Exception):
@@ -168,6 +179,9 @@ class _MigrationHost:
             return HostObject("context")
         if dotted in _INSPECTORS:
             return HostObject("inspect")
+        dialect_class = _DIALECT_CLASS.match(dotted)
+        if dialect_class is not None:
+            return HostObject("dialect_class", (dialect_class[1], dotted.rsplit(".", 1)[-1]))
         if dotted.endswith(".create_all") and not dotted.startswith("sqlalchemy."):
             return HostObject("create_all", dotted.lstrip(".").removesuffix(".create_all"))
         return ModuleRef(dotted)
@@ -195,7 +209,12 @@ class _MigrationHost:
             return self.dialect
         if kind in {"dialect", "engine"} and name == "has_table":
             return HostObject("has_table", kind)
+        if kind == "dialect" and name == "dialect_description":
+            others = [f for f in _FAMILIES if self.dialect not in f]
+            return PartialText(f"{self.dialect}+", frozenset().union(*others))
         if kind == "inspector":
+            if name in {"dialect", "bind", "engine"}:
+                return HostObject(name if name != "engine" else "engine")
             return HostObject("inspector_method", name)
         return Unknown(f"attribute {name}")
 
@@ -224,7 +243,24 @@ class _MigrationHost:
             return _inspect("has_table", args, kwargs)
         if target.kind == "create_all":
             return self._create_all(target.data, kwargs, node)
+        if target.kind == "isinstance" and len(args) == 2:
+            return self._is_dialect(args[0], args[1])
         return Unknown("call")
+
+    def _is_dialect(self, value: Any, cls: Any) -> Any:
+        """``isinstance(bind.dialect, SQLiteDialect)``, for the dialect classes whose answer
+        does not depend on the driver."""
+        if not (isinstance(value, HostObject) and value.kind == "dialect"):
+            return Unknown("isinstance")
+        if not (isinstance(cls, HostObject) and cls.kind == "dialect_class"):
+            return Unknown("isinstance")
+        package, name = cls.data
+        package = "postgresql" if package == "postgres" else package
+        if package == self.dialect:
+            return True if "_" not in name else Unknown("a driver's dialect class")
+        if {package, self.dialect} == {"mysql", "mariadb"}:
+            return Unknown("MariaDB's dialect derives from MySQL's")
+        return False
 
     # -- BranchHost protocol ------------------------------------------------------------
 
@@ -234,8 +270,31 @@ class _MigrationHost:
     def set_guard(self, guard: Condition | None) -> None:
         self.guard = guard
 
-    def mark(self) -> int:
-        return len(self.operations)
+    def mark(self) -> tuple[int, int]:
+        return len(self.operations), len(self.problems)
+
+    def readable_since(self, mark: tuple[int, int]) -> bool:
+        for operation in self.operations[mark[0] :]:
+            inner = operation.operation if isinstance(operation, Guarded) else operation
+            if not isinstance(inner, MarkIncomplete | Decide):
+                return True
+        return False
+
+    def collapse(self, mark: tuple[int, int], node: ast.stmt, what: str) -> None:
+        skipped = self.problems[mark[1] :]
+        if len(skipped) < 2:
+            return
+        del self.problems[mark[1] :]
+        first = skipped[0].message.removeprefix("skipped ")
+        span = self.lines.span(node)
+        self.problems.append(
+            Problem(
+                "unanalysable",
+                f"skipped {what}: none of the {len(skipped)} statements in it can be read "
+                f"(first, line {skipped[0].span.line}: {first})",
+                replace(span, end_line=span.line, end_col=len(self.lines.line_text(span.line))),
+            )
+        )
 
     def retract(self, decision: int) -> None:
         last = self.operations[-1] if self.operations else None
