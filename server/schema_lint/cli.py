@@ -348,6 +348,15 @@ def _schema(args: argparse.Namespace) -> int:
         cache.save()
     schema = schemas.models if args.source == "models" else schemas.merged_migrations()
     data = schema_to_dict(schema)
+    if args.source == "migrations":  # each environment on its own, for the database it runs on
+        data["environments"] = {
+            env.name: {
+                "dialect": env.dialect or config.dialect,
+                "tables": schema_to_dict(schemas.migrations[env.name])["tables"],
+            }
+            for env in project.layout.environments
+            if env.name in schemas.migrations
+        }
     if args.format == "json":
         print(json.dumps(data, indent=2))
     else:

@@ -159,6 +159,7 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
     models = Side(SideKind.MODELS, "models", schemas.models, "the models")
     several = len(schemas.migrations) > 1
     dialects = {e.name: e.dialect or project.config.dialect for e in project.layout.environments}
+    tenants = {e.name: e.schemas for e in project.layout.environments}
     others = tuple(
         Side(
             SideKind.MIGRATIONS,
@@ -168,6 +169,7 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
             project.env_filters.get(name, ()),
             models=schemas.env_models.get(name),
             dialect=Dialect(dialects[name]) if name in schemas.env_models else None,
+            schemas=tenants.get(name, ()),
         )
         for name, schema in schemas.migrations.items()
     )

@@ -209,9 +209,7 @@ def _targeted(environment: Environment, config: Config) -> Environment:
     elif target.schema is not None:
         schemas, schemas_source = (target.schema,), "its env.py"
     elif target.dynamic_schema is not None:
-        schemas_source = (
-            f"dynamic: its env.py sets the schema at run time ({target.dynamic_schema})"
-        )
+        schemas_source = f"its env.py sets the schema at run time ({target.dynamic_schema})"
     return replace(
         environment,
         dialect=dialect,

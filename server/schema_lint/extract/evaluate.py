@@ -532,7 +532,11 @@ class Evaluator:
         self._leave_early(frame, relative)
 
     def _exec_Raise(self, stmt: ast.Raise, scope: dict[str, Any]) -> None:
-        raise _Stop
+        root = self.frames[0] if self.frames else None
+        relative = self._relative(root) if root is not None else []
+        if root is None or not relative:
+            raise _Stop
+        self._leave_early(root, relative)  # the upgrade succeeds: this path is not taken
 
     def _exec_Import(self, stmt: ast.Import, scope: dict[str, Any]) -> None:
         self._bind_definition(stmt, scope, module=False)

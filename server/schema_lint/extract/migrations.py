@@ -133,14 +133,12 @@ _INSPECTORS = frozenset(
     {
         "sqlalchemy.inspect",
         "sqlalchemy.inspection.inspect",
-        "sqlalchemy.engine.reflection.Inspector.from_engine",
-        "sqlalchemy.engine.Inspector.from_engine",
-        "sqlalchemy.Inspector.from_engine",
         "sqlalchemy.engine.reflection.Inspector",
         "sqlalchemy.engine.Inspector",
         "sqlalchemy.Inspector",
     }
 )
+"""``inspect(bind)``, and the Inspector class (``Inspector.from_engine(bind)``, or called)."""
 _CONNECTIONS = frozenset({"bind", "engine", "migration_context"})
 _DIALECT_CLASS = re.compile(r"sqlalchemy\.dialects\.(\w+)\..*\.?(\w*Dialect\w*)$")
 # Dialect names no driver of another family contains (``mysql+mariadbconnector`` exists).
@@ -192,6 +190,10 @@ class _MigrationHost:
             return HostObject("op_method", (name, target.data))
         if kind == "context" and name in {"get_context", "get_bind", "is_offline_mode"}:
             return HostObject("context_method", name)
+        if kind == "context" and name == "get_impl":
+            return HostObject("context_method", "get_context")
+        if kind == "inspect" and name == "from_engine":
+            return target
         if kind in _CONNECTIONS:
             if name == "dialect":
                 return HostObject("dialect")
@@ -201,6 +203,8 @@ class _MigrationHost:
                 return HostObject("bind_execute")
             if name == "get_bind":
                 return HostObject("context_method", "get_bind")
+            if name == "impl":
+                return HostObject("migration_context")
             if name in {"bind", "connection"}:
                 return HostObject("bind")
             if name == "as_sql":

@@ -10,7 +10,7 @@ or that the project excludes from autogenerate, is never judged.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -40,6 +40,9 @@ class Side:
     """The models built for this side's own dialect, where it is not the project's."""
     dialect: Dialect | None = None
     """This side's own dialect (an Alembic environment of ``versions/sqlite``), if any."""
+    schemas: tuple[str, ...] = ()
+    """The schemas this side's tree was replayed into (tenants): a table there is the model's
+    table of that name when the models have none in that schema."""
 
     def excluded(self, kind: str, name: str | None, table: str | None = None) -> bool:
         """Whether the project keeps this object out of autogenerate on this side."""
@@ -53,6 +56,8 @@ class TablePair:
     model: Table
     other: Table
     side: Side
+    dialect: Dialect = field(default_factory=Dialect)
+    """The dialect of this comparison: the side's own, else the project's."""
 
     @property
     def key(self) -> str:
@@ -101,10 +106,28 @@ class RuleContext:
             models = side.models or self.models.schema
             for key, other in side.schema.tables.items():
                 model = models.tables.get(key)
+                if model is None and other.schema in side.schemas:
+                    model = models.tables.get(other.name)
                 if model is None or model.incomplete or model.span is None:
                     continue
                 if other.incomplete or side.excluded("table", other.name):
                     continue
                 if other.baseline and not baseline:
                     continue
-                yield TablePair(model, other, side)
+                if other.uncertain:
+                    model, other = (
+                        _without(model, other.uncertain),
+                        _without(other, other.uncertain),
+                    )
+                yield TablePair(model, other, side, side.dialect or self.dialect)
+
+
+def _without(table: Table, names: tuple[str, ...]) -> Table:
+    """``table`` without the indexes and constraints named ``names``."""
+    return replace(
+        table,
+        indexes=tuple(i for i in table.indexes if i.name not in names),
+        unique_constraints=tuple(u for u in table.unique_constraints if u.name not in names),
+        foreign_keys=tuple(f for f in table.foreign_keys if f.name not in names),
+        check_constraints=tuple(c for c in table.check_constraints if c.name not in names),
+    )

@@ -100,7 +100,7 @@ def _compare(pair: TablePair, index: Index, context: RuleContext) -> Diagnostic 
         single
         and not model.naming_unknown
         and index.name
-        == (pair.side.dialect or context.dialect).generated_name(
+        == pair.dialect.generated_name(
             context.convention, NamingTarget("ix", model.name, model.schema, index.columns)
         )
     )

@@ -93,6 +93,8 @@ class _TableState:
     gone: set[tuple[str, str]] = field(default_factory=set)
     """(kind, name) of objects of a baseline table known to be dropped."""
     naming_unknown: tuple[str, ...] = ()
+    uncertain: set[str] = field(default_factory=set)
+    """Indexes and constraints a statement that may or may not run creates or drops."""
 
     def names(self, kind: str, dialect: str) -> set[str]:
         """The names of this table's objects of ``kind`` (an :class:`Exists` kind)."""
@@ -123,6 +125,7 @@ class _TableState:
             check_constraints=tuple(self.checks),
             incomplete=tuple(dict.fromkeys(self.incomplete)),
             naming_unknown=self.naming_unknown,
+            uncertain=tuple(sorted(self.uncertain)),
             baseline=self.baseline,
         )
 
@@ -284,13 +287,17 @@ class Replayer:
     # -- operations ---------------------------------------------------------------------
 
     def apply(self, op: Operation) -> None:
+        op = self._normalised(op)
+        handler = getattr(self, f"_apply_{type(op).__name__}")
+        handler(op)
+
+    def _normalised(self, op: Operation) -> Operation:
         schema = getattr(op, "schema", _NO_SCHEMA)
         if schema is not _NO_SCHEMA:
             normalised = self.schema_of(schema)  # type: ignore[arg-type]
             if normalised != schema:
-                op = replace(op, schema=normalised)  # type: ignore[arg-type]
-        handler = getattr(self, f"_apply_{type(op).__name__}")
-        handler(op)
+                return replace(op, schema=normalised)  # type: ignore[arg-type]
+        return op
 
     def schema_of(self, schema: str | None) -> str | None:
         """The schema of a table key: the environment's own for unqualified names;
@@ -366,7 +373,7 @@ class Replayer:
                 return False
             tables = [table]
         name = condition.name or ""
-        if any(t.incomplete for t in tables):
+        if any(t.incomplete or name in t.uncertain for t in tables):
             return None  # a statement that was not understood may have changed it
         if any(name in t.names(condition.kind, self.dialect) for t in tables):
             return True
@@ -376,7 +383,7 @@ class Replayer:
 
     def _undecided(self, op: Guarded) -> None:
         """An operation that may or may not run: skipped, reported, its tables tainted."""
-        inner = op.operation
+        inner = self._normalised(op.operation)
         if isinstance(inner, MarkIncomplete):
             self.apply(inner)
             return
@@ -385,12 +392,50 @@ class Replayer:
             self.decisions[inner.decision] = None
             return
         why = self.why_undecided(op.when)
-        reason = f"`{op.statement}` may or may not run (line {op.span.line})"
-        for key in self._tables_of(inner):
-            table = self.tables.get(key)
-            if table is not None:
-                table.incomplete.append(reason)
+        if not self._uncertain_object(inner):
+            reason = f"`{op.statement}` may or may not run (line {op.span.line})"
+            for key in self._tables_of(inner):
+                table = self.tables.get(key)
+                if table is not None:
+                    table.incomplete.append(reason)
         self.problems.append(Problem("unanalysable", f"skipped `{op.statement}`: {why}", op.span))
+
+    def _uncertain_object(self, op: Operation) -> bool:
+        """Taint only the named index or constraint ``op`` creates or drops, if it names one."""
+        if isinstance(op, CreateIndex | AddConstraint):
+            table = self.tables.get(_key(op.table, op.schema))
+            if table is None:
+                return True  # nothing to taint: the table does not exist here
+            if isinstance(op, CreateIndex):
+                item = op.index
+                name = self._name("ix", item.name, item.name_final, table, item.columns)
+            else:
+                constraint = op.constraint
+                if isinstance(constraint, PrimaryKeyDef) or constraint.name is None:
+                    return False
+                columns = getattr(constraint, "columns", ())
+                kind = _PREFIX[type(constraint)]
+                name = self._name(kind, constraint.name, constraint.name_final, table, columns)
+            if name is None:
+                return False
+            table.uncertain.add(name)
+            return True
+        if isinstance(op, DropIndex | DropConstraint):
+            if isinstance(op, DropConstraint) and op.type_ == "primary":
+                return False
+            kind = "ix" if isinstance(op, DropIndex) else _DROP_PREFIX.get(op.type_ or "", "uq")
+            name = self._dropped_name(kind, op.name, op.name_final, op.table, op.schema)
+            schema = op.schema
+            candidates = (
+                [self.tables.get(_key(op.table, schema))]
+                if op.table
+                else [t for t in self.tables.values() if t.schema == schema]
+            )
+            for table in candidates:
+                if table is not None:
+                    table.uncertain.add(name)
+            return True
+        return False
 
     def _tables_of(self, op: Operation) -> list[str]:
         if isinstance(op, CreateAll):
@@ -852,6 +897,8 @@ def replay_migrations(
 
 
 _GONE_KIND = {"unique": "unique", "foreignkey": "foreign_key", "check": "check"}
+_DROP_PREFIX = {"unique": "uq", "foreignkey": "fk", "check": "ck", "primary": "pk"}
+_PREFIX: dict[type, str] = {UniqueDef: "uq", ForeignKeyDef: "fk", CheckDef: "ck"}
 
 
 def _only_decisions(condition: Condition) -> bool:
@@ -867,11 +914,13 @@ def _only_decisions(condition: Condition) -> bool:
 def _assume_hint(decide: Decide, reason: str) -> str:
     """``reason`` and the ``assume`` entry that decides it."""
     key, value = decide.text, "true|false"
+    compared = _first_compared(decide.condition)
     opaque = _first_opaque(decide.condition)
-    if opaque is not None:
+    if compared is not None and not isinstance(compared.value, bool | None | tuple):
+        key = compared.operand.keys[0]
+        value = '"..."' if isinstance(compared.value, str) else "<its value>"
+    elif compared is None and opaque is not None:
         key = opaque.keys[0]
-        if isinstance(_first_compared(decide.condition), Compared):
-            value = '"..."'
     quoted = key.replace("\\", "\\\\").replace('"', '\\"')
     return (
         f"and {reason}: state its value for `alembic upgrade` on a fresh database in "
