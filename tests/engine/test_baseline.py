@@ -212,3 +212,22 @@ def test_schema_command_marks_baseline_tables(tmp_path: Path) -> None:
         ).stdout
     )
     assert data["tables"]["accounts"]["baseline"] is True
+
+
+def test_notes_are_not_counted_as_statements_that_could_not_be_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/models.py": MODEL_FILE,
+            "migrations/versions/0001_empty.py": EMPTY,
+            "migrations/versions/0002_alter.py": ALTER,
+        },
+    )
+    command = [sys.executable, "-m", "schema_lint", "check", str(tmp_path), "--no-cache"]
+    quiet = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert "could not be analysed" not in quiet.stderr
+    verbose = subprocess.run(
+        [*command, "--verbose"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert "[baseline-table] table `accounts` is altered before any revision" in verbose.stderr

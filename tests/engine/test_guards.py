@@ -337,3 +337,17 @@ def test_unreadable_statements_under_an_unknown_condition_are_one_statement() ->
     assert problem.span.line == 8
     assert "none of the 3 statements in it can be read" in problem.message
     assert m.operations == ()
+
+
+def test_an_early_exit_in_a_loop_that_cannot_be_read_is_named() -> None:
+    body = (
+        "    for table in get_tables():\n"
+        "        if table == 'users':\n"
+        "            return\n"
+        "    op.create_index('ix_users_id', 'users', ['id'])\n"
+    )
+    m = migration(second(body, "from app import get_tables\n"))
+    assert [p.message for p in m.problems][-1] == (
+        "skipped `op.create_index('ix_users_id', 'users', ['id'])`: it may not run: the loop "
+        "`for table in get_tables()` may leave early"
+    )
