@@ -351,3 +351,22 @@ def test_an_early_exit_in_a_loop_that_cannot_be_read_is_named() -> None:
         "skipped `op.create_index('ix_users_id', 'users', ['id'])`: it may not run: the loop "
         "`for table in get_tables()` may leave early"
     )
+
+
+def test_a_helper_returning_a_check_on_one_path_and_false_on_another() -> None:
+    helpers = (
+        "def _ready(name):\n"
+        "    insp = sa.inspect(op.get_bind())\n"
+        "    if not insp.has_table(name):\n"
+        "        return False\n"
+        "    return 'email' in [c['name'] for c in insp.get_columns(name)]\n"
+    )
+    body = (
+        "    if _ready('users'):\n"
+        "        op.create_index('ix_users_id', 'users', ['id'])\n"
+        "    if _ready('ghosts'):\n"
+        "        op.drop_table('users')\n"
+    )
+    result = replay(USERS, second(body, helpers))
+    assert indexes(schema_to_dict(result)["tables"], "users") == ["ix_users_email", "ix_users_id"]
+    assert result.problems == ()

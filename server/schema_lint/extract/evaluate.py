@@ -708,7 +708,8 @@ class Evaluator:
         keys.append(ast.unparse(node))
         if isinstance(node, ast.Call):
             keys.append(ast.unparse(node.func))
-            value = self.eval(node.func, scope)
+            if not any(isinstance(sub, ast.Call) for sub in ast.walk(node.func)):
+                value = self.eval(node.func, scope)  # a name: evaluating it again is harmless
         if isinstance(value, ModuleRef):
             keys.append(value.dotted.lstrip("."))
         return Opaque(tuple(dict.fromkeys(keys)))
@@ -917,6 +918,8 @@ class Evaluator:
             if isinstance(value, StateNames):
                 return Unknown("condition")
             if bool(value) != is_and:
+                if pending and not isinstance(value, bool):
+                    return Unknown("condition")  # the value depends on the condition
                 return value
         if pending:
             return _all(pending) if is_and else _any(pending)
@@ -1135,8 +1138,13 @@ def _result(returns: list[tuple[Condition | None, Any]]) -> Any:
     values = [value for _, value in returns]
     if all(_same(value, values[0]) for value in values[1:]):
         return values[0]
-    if all(isinstance(value, bool) for value in values):
-        return _any([guard or _TRUE for guard, value in returns if value]) if any(values) else False
+    if all(isinstance(value, (bool, *CONDITIONS)) for value in values):
+        holds = [
+            _all([guard or _TRUE, *([value] if isinstance(value, CONDITIONS) else [])])
+            for guard, value in returns
+            if value is not False
+        ]
+        return _any(holds) if holds else False
     return Unknown("the result depends on the database")
 
 
