@@ -48,8 +48,9 @@ known to the replay
 statements understood
     Schema operations that the revision files yield: the sum over every revision file of
     ``Migration.operations``, without the ``MarkIncomplete`` markers (a statement that
-    could not be evaluated but may change a table). One ``op.create_table(...)`` is one
-    operation; so is each index or constraint an ``op.execute("...")`` creates.
+    could not be evaluated but may change a table) and the ``Decide`` conditions; a
+    ``Guarded`` operation counts as the operation it guards. One ``op.create_table(...)`` is
+    one operation; so is each index or constraint an ``op.execute("...")`` creates.
 statements unanalysable
     Problems of kind ``unanalysable`` located in a revision file: each is one statement
     (a call, a loop, a condition, an ``op.execute`` text) that the engine skipped instead
@@ -742,11 +743,13 @@ def known():
 
 
 def understood():
+    # a Decide is a condition, not a statement; a Guarded operation counts as what it guards
     return sum(
         1
         for f in revisions
         for operation in f.migration.operations
-        if type(operation).__name__ != "MarkIncomplete"
+        if type(getattr(operation, "operation", operation)).__name__
+        not in ("MarkIncomplete", "Decide")
     )
 
 

@@ -346,6 +346,10 @@ _ALWAYS_SHOWN = frozenset(
 )
 
 
+_NOTES = frozenset({"baseline-table", "create-all", "environment"})
+"""What the replay assumed or chose (listed by ``--verbose``), not failures to read."""
+
+
 def _report_problems(
     problems: Sequence[Problem],
     cwd: str,
@@ -369,7 +373,8 @@ def _report_problems(
     if verbose:
         return
     tables = sum(1 for p in problems if p.kind == "incomplete-table" and p not in shown)
-    other = len(problems) - len(shown) - tables
+    notes = sum(1 for p in problems if p.kind in _NOTES and p not in shown)
+    other = len(problems) - len(shown) - tables - notes
     parts = []
     if tables:
         parts.append(f"{tables} table(s) could not be checked")
@@ -398,6 +403,15 @@ def _schema(args: argparse.Namespace) -> int:
         cache.save()
     schema = schemas.models if args.source == "models" else schemas.merged_migrations()
     data = schema_to_dict(schema)
+    if args.source == "migrations":  # each environment on its own, for the database it runs on
+        data["environments"] = {
+            env.name: {
+                "dialect": env.dialect or config.dialect,
+                "tables": schema_to_dict(schemas.migrations[env.name])["tables"],
+            }
+            for env in project.layout.environments
+            if env.name in schemas.migrations
+        }
     if args.format == "json":
         print(json.dumps(data, indent=2))
     else:
@@ -408,7 +422,13 @@ def _schema(args: argparse.Namespace) -> int:
 def _schema_text(data: dict[str, Any]) -> str:
     lines: list[str] = []
     for name, table in data["tables"].items():
-        lines.append(f"{name}")
+        if table.get("baseline"):
+            lines.append(
+                f"{name}  (baseline: existed before the first revision; only what the "
+                "migrations state is known)"
+            )
+        else:
+            lines.append(f"{name}")
         for column, info in table["columns"].items():
             flags = []
             if info["primary_key"]:

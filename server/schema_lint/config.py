@@ -6,6 +6,7 @@ the command line turns into exit status 2 and the language server into a message
 
 from __future__ import annotations
 
+import ast
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,19 @@ class ConfigError(Exception):
     """Invalid configuration; the message names the offending key."""
 
 
+Assumed = str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentOptions:
+    """``[tool.schema-lint.migrations.environments."<name>"]``: one Alembic environment."""
+
+    dialect: str | None = None
+    """The database its revisions run on (wins over every other source)."""
+    schemas: tuple[str, ...] = ()
+    """The schemas unqualified tables live in: replayed once per schema (tenants)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     root: Path
@@ -36,13 +50,27 @@ class Config:
     dialect: str = "postgresql"
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Options by rule code, defaults filled in."""
+    dialect_given: bool = False
+    """``dialect`` was stated (config or command line): it wins over ``alembic.ini`` URLs."""
+    assume: tuple[tuple[str, Assumed], ...] = ()
+    """``[tool.schema-lint.migrations] assume``: values of guards schema-lint cannot compute,
+    by the expression as written (normalised with ``ast.unparse``)."""
+    environments: tuple[tuple[str, EnvironmentOptions], ...] = ()
+    """Per Alembic environment (by name, as ``--verbose`` prints it) options."""
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.rule_options.get(code, {})
 
+    def environment(self, name: str) -> EnvironmentOptions | None:
+        for key, options in self.environments:
+            if key.strip("/") == name.strip("/"):
+                return options
+        return None
+
 
 _LIST_KEYS = ("select", "ignore", "models", "migrations", "exclude")
 _TOP_KEYS = frozenset({*_LIST_KEYS, "per-file-ignores", "dialect"})
+_MIGRATION_KEYS = ("paths", "assume", "environments")
 
 
 def read_pyproject_section(root: Path) -> dict[str, Any]:
@@ -76,7 +104,9 @@ def parse_config(root: Path, section: Mapping[str, Any]) -> Config:
         rule.code: {name: opt.default for name, opt in rule.options.items()} for rule in RULES
     }
     for key, value in section.items():
-        if key in _LIST_KEYS:
+        if key == "migrations" and isinstance(value, dict):
+            values.update(_migrations(value))
+        elif key in _LIST_KEYS:
             values[key.replace("-", "_")] = _string_list(key, value)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
@@ -86,9 +116,8 @@ def parse_config(root: Path, section: Mapping[str, Any]) -> Config:
                 for glob, codes in value.items()
             )
         elif key == "dialect":
-            if value not in DIALECTS:
-                raise ConfigError(f"dialect must be one of {', '.join(DIALECTS)}, not {value!r}")
-            values["dialect"] = value
+            values["dialect"] = _dialect("dialect", value)
+            values["dialect_given"] = True
         elif key in slugs or rule_for(key) is not None:
             rule = slugs.get(key) or rule_for(key)
             assert rule is not None
@@ -112,6 +141,70 @@ def parse_config(root: Path, section: Mapping[str, Any]) -> Config:
         if key in values:
             values[key] = _codes(key, list(values[key]))
     return Config(root=root, rule_options=rule_options, **values)
+
+
+def _dialect(key: str, value: Any) -> str:
+    if value not in DIALECTS:
+        raise ConfigError(f"{key} must be one of {', '.join(DIALECTS)}, not {value!r}")
+    return str(value)
+
+
+def _migrations(section: Mapping[str, Any]) -> dict[str, Any]:
+    """``[tool.schema-lint.migrations]``: ``paths``, ``assume`` and ``environments``."""
+    values: dict[str, Any] = {}
+    for key, value in section.items():
+        if key == "paths":
+            values["migrations"] = _string_list("migrations.paths", value)
+        elif key == "assume":
+            values["assume"] = _assumptions(value)
+        elif key == "environments":
+            if not isinstance(value, dict):
+                raise ConfigError("migrations.environments must be a table of environments")
+            values["environments"] = tuple(
+                (str(name), _environment(f"migrations.environments.{name}", options))
+                for name, options in value.items()
+            )
+        else:
+            raise ConfigError(
+                f"unknown key migrations.{key} (keys of [tool.schema-lint.migrations]: "
+                f"{', '.join(_MIGRATION_KEYS)})"
+            )
+    return values
+
+
+def _assumptions(value: Any) -> tuple[tuple[str, Assumed], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError('migrations.assume must be a table of "expression" = value')
+    result: dict[str, Assumed] = {}
+    for key, assumed in value.items():
+        try:
+            normalised = ast.unparse(ast.parse(str(key).strip(), mode="eval").body)
+        except SyntaxError:
+            raise ConfigError(
+                f"migrations.assume: {key!r} is not a Python expression as written in a "
+                "revision file"
+            ) from None
+        if not isinstance(assumed, str | int | float | bool):
+            raise ConfigError(
+                f"migrations.assume.{key}: the value must be true, false, a string or a number"
+            )
+        result[normalised] = assumed
+    return tuple(result.items())
+
+
+def _environment(key: str, value: Any) -> EnvironmentOptions:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key} must be a table (dialect, schemas)")
+    dialect = None
+    schemas: tuple[str, ...] = ()
+    for option, option_value in value.items():
+        if option == "dialect":
+            dialect = _dialect(f"{key}.dialect", option_value)
+        elif option == "schemas":
+            schemas = _string_list(f"{key}.schemas", option_value)
+        else:
+            raise ConfigError(f"unknown option {key}.{option} (options: dialect, schemas)")
+    return EnvironmentOptions(dialect, schemas)
 
 
 def _string_list(key: str, value: Any) -> tuple[str, ...]:

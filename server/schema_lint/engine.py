@@ -10,13 +10,13 @@ import fnmatch
 import hashlib
 import os
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from schema_lint.diagnostics import Diagnostic
 from schema_lint.facts.files import FileFacts
 from schema_lint.facts.schema import Schema, Table
-from schema_lint.facts.source import Problem
+from schema_lint.facts.source import Problem, Span
 from schema_lint.project import Project
 from schema_lint.rules.context import RuleContext, Side, SideKind, side_label
 from schema_lint.rules.registry import RULES, selected
@@ -30,6 +30,8 @@ class ProjectSchemas:
     models: Schema
     migrations: Mapping[str, Schema]
     """Replayed schema per Alembic environment name."""
+    env_models: Mapping[str, Schema] = field(default_factory=dict)
+    """The models built for an environment's own dialect, where it is not the project's."""
 
     def merged_migrations(self) -> Schema:
         """Every environment's tables in one schema (for display)."""
@@ -60,51 +62,102 @@ class SchemaMemo(Protocol):
 
 
 def _files_key(
-    kind: str, files: list[FileFacts], dialect: str, convention: dict[str, str] | None
+    kind: str,
+    files: list[FileFacts],
+    dialect: str,
+    convention: dict[str, str] | None,
+    extra: str = "",
 ) -> str | None:
     """A key for a schema built from exactly these file contents; None when not keyable."""
     if not files or any(not f.content_key for f in files):
         return None
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{kind}|{dialect}|{sorted((convention or {}).items())}".encode())
+    digest.update(f"{kind}|{dialect}|{sorted((convention or {}).items())}|{extra}".encode())
     for facts in sorted(files, key=lambda f: f.path):
         digest.update(f"|{facts.path}={facts.content_key}".encode())
     return digest.hexdigest()
 
 
 def build_schemas(project: Project, memo: SchemaMemo | None = None) -> ProjectSchemas:
+    """The models' schema and each environment's replay, for the dialect it runs on.
+
+    The models are built first (once per dialect in use): a revision's ``create_all()``
+    creates them, and an environment of another dialect is compared with its own build.
+    """
     from schema_lint.schema.models import build_model_schema
 
     dialect = project.config.dialect
     model_files = [f for f in project.files.values() if f.model is not None]
-    key = _files_key("models", model_files, dialect, None) if memo is not None else None
-    models = memo.get_schema(key) if memo is not None and key is not None else None
-    if models is None:
-        models = build_model_schema([f.model for f in model_files if f.model], dialect=dialect)
-        if memo is not None and key is not None:
-            memo.put_schema(key, models)
-    models_convention = dict(models.naming_convention) or None
+    built: dict[str, tuple[Schema, str | None]] = {}
+
+    def models_for(target: str) -> tuple[Schema, str | None]:
+        if target not in built:
+            key = _files_key("models", model_files, target, None)
+            schema = memo.get_schema(key) if memo is not None and key is not None else None
+            if schema is None:
+                modules = [f.model for f in model_files if f.model]
+                schema = build_model_schema(modules, dialect=target)
+                if memo is not None and key is not None:
+                    memo.put_schema(key, schema)
+            built[target] = (schema, key)
+        return built[target]
+
+    models, _ = models_for(dialect)
+    assume = project.config.assume
     migrations: dict[str, Schema] = {}
+    env_models: dict[str, Schema] = {}
     for environment in project.layout.environments:
+        target = environment.dialect or dialect
+        env_model, models_key = models_for(target)
+        if target != dialect:
+            env_models[environment.name] = env_model
         files = project.migrations_of(environment.name)
         own = project.env_conventions.get(environment.name)
-        convention = dict(own) if own is not None else models_convention
-        key = _files_key("migrations", files, dialect, convention) if memo is not None else None
+        convention = dict(own) if own is not None else dict(env_model.naming_convention) or None
+        extra = f"{models_key or len(model_files)}|{assume!r}|{environment.schemas!r}"
+        key = (
+            _files_key("migrations", files, target, convention, extra)
+            if memo is not None and (models_key is not None or not model_files)
+            else None
+        )
         cached = memo.get_schema(key) if memo is not None and key is not None else None
         if cached is None:
-            cached = replay_migrations(
-                [f.migration for f in files if f.migration],
-                dialect=dialect,
-                naming_convention=convention,
-            )
+            revisions = [f.migration for f in files if f.migration]
+            replays = [
+                replay_migrations(
+                    revisions,
+                    dialect=target,
+                    naming_convention=convention,
+                    models=env_model,
+                    assume=dict(assume),
+                    default_schema=schema,
+                )
+                for schema in (environment.schemas or (None,))
+            ]
+            cached = _merged(replays)
             if memo is not None and key is not None:
                 memo.put_schema(key, cached)
         migrations[environment.name] = cached
-    return ProjectSchemas(models, migrations)
+    return ProjectSchemas(models, migrations, env_models)
+
+
+def _merged(replays: list[Schema]) -> Schema:
+    """One environment replayed once per tenant schema, as one schema."""
+    if len(replays) == 1:
+        return replays[0]
+    tables: dict[str, Table] = {}
+    problems: list[Problem] = []
+    for replay in replays:
+        tables.update(replay.tables)
+        problems.extend(replay.problems)
+    first = replays[0]
+    return Schema(tables, first.heads, tuple(dict.fromkeys(problems)), first.naming_convention)
 
 
 HARMLESS_MODEL_PROBLEMS = frozenset({"ignored-constraint", "detached-index"})
 """Problems of the models' side that cannot hide a table or a column."""
+HARMLESS_MIGRATION_PROBLEMS = frozenset({"create-all"})
+"""Notes of a replay that leave every table known (``create_all`` creates the models')."""
 
 
 def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, ...]]:
@@ -124,6 +177,8 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
         complete=all(p.kind in HARMLESS_MODEL_PROBLEMS for p in model_problems),
     )
     several = len(schemas.migrations) > 1
+    dialects = {e.name: e.dialect or project.config.dialect for e in project.layout.environments}
+    tenants = {e.name: e.schemas for e in project.layout.environments}
     others = tuple(
         Side(
             SideKind.MIGRATIONS,
@@ -131,8 +186,11 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
             schema,
             side_label(SideKind.MIGRATIONS, name, several),
             project.env_filters.get(name, ()),
-            complete=not schema.problems
+            complete=all(p.kind in HARMLESS_MIGRATION_PROBLEMS for p in schema.problems)
             and not any(f.problems for f in project.migrations_of(name)),
+            models=schemas.env_models.get(name),
+            dialect=Dialect(dialects[name]) if name in schemas.env_models else None,
+            schemas=tenants.get(name, ()),
         )
         for name, schema in schemas.migrations.items()
     )
@@ -160,6 +218,7 @@ def check(
             if _keep(diagnostic, project, only_paths):
                 diagnostics.append(diagnostic)
     problems = [p for f in project.files.values() for p in f.problems]
+    problems.extend(_environment_notes(project))
     problems.extend(_incomplete_tables(schemas))
     problems.extend(schemas.models.problems)
     for schema in schemas.migrations.values():
@@ -170,6 +229,54 @@ def check(
         unique_problems,
         schemas,
     )
+
+
+def _environment_notes(project: Project) -> list[Problem]:
+    """What each environment is replayed for, when that is not simply the project's."""
+    notes: list[Problem] = []
+    dialect = project.config.dialect
+    for environment in project.layout.environments:
+        where = _environment_span(project, environment.name, environment.script_dir)
+        if environment.dialect and environment.dialect != dialect:
+            notes.append(
+                Problem(
+                    "environment",
+                    f"environment `{environment.name}` is replayed for {environment.dialect} "
+                    f"({environment.dialect_source}) and compared with the models for "
+                    f"{environment.dialect}",
+                    where,
+                )
+            )
+        if environment.schemas_source and not environment.schemas:
+            notes.append(
+                Problem(
+                    "environment",
+                    f"environment `{environment.name}`: {environment.schemas_source}; its "
+                    "unqualified tables are compared with the models' unqualified tables (list "
+                    "the schemas under [tool.schema-lint.migrations.environments."
+                    f'"{environment.name}"] schemas = [...] to replay it once per schema)',
+                    where,
+                )
+            )
+    names = {e.name.strip("/") for e in project.layout.environments}
+    for name, _ in project.config.environments:
+        if name.strip("/") not in names:
+            notes.append(
+                Problem(
+                    "configuration",
+                    f"[tool.schema-lint.migrations.environments.{name!r}] matches no Alembic "
+                    f"environment (found: {', '.join(sorted(names)) or 'none'})",
+                    Span(str(project.root / "pyproject.toml"), 1, 0, 1, 0),
+                )
+            )
+    return notes
+
+
+def _environment_span(project: Project, name: str, script_dir: str | None) -> Span:
+    if script_dir is not None and os.path.isfile(os.path.join(script_dir, "env.py")):
+        return Span(os.path.join(script_dir, "env.py"), 1, 0, 1, 0)
+    files = sorted(f.path for f in project.migrations_of(name))
+    return Span(files[0] if files else str(project.root), 1, 0, 1, 0)
 
 
 def _incomplete_tables(schemas: ProjectSchemas) -> list[Problem]:

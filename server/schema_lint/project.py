@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schema_lint.cache import FactsCache, content_key
 from schema_lint.config import Config
@@ -28,6 +29,9 @@ from schema_lint.sources.discovery import (
 from schema_lint.sources.parse import Parsed, ParseFailure, parse_python
 from schema_lint.sources.suppression import ignore_file_codes, noqa_lines
 from schema_lint.sources.text import DecodeError, decode_source
+
+if TYPE_CHECKING:
+    from schema_lint.extract.env_target import EnvTarget
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -53,6 +57,19 @@ class Project:
             for path, env in self.layout.migration_files.items()
             if env == environment and path in self.files
         ]
+
+    def dialect_of(self, path: str) -> str:
+        """The dialect a file is read for: its environment's, else the project's."""
+        return file_dialect(self.layout, self.config, path)
+
+
+def file_dialect(layout: ProjectLayout, config: Config, path: str) -> str:
+    name = layout.migration_files.get(path)
+    if name is not None:
+        for environment in layout.environments:
+            if environment.name == name:
+                return environment.dialect or config.dialect
+    return config.dialect
 
 
 def extract_file(path: str, data: bytes | str, role: str, dialect: str) -> FileFacts:
@@ -109,7 +126,7 @@ def _failed(path: str, kind: str, message: str, line: int, col: int = 0) -> File
 def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple[str, bytes]]]:
     """The layout of the project and, for each candidate file, its role and bytes."""
     python_files, inis = walk_project(root, config.exclude)
-    environments = _environments(root, config, inis)
+    environments = [_targeted(env, config) for env in _environments(root, config, inis)]
     version_dirs = {os.path.normpath(d): env.name for env in environments for d in env.version_dirs}
     recursive_dirs = {
         os.path.normpath(d): env.name
@@ -151,7 +168,8 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
         name = os.path.relpath(directory, root)
         script = os.path.dirname(directory)
         has_env = os.path.isfile(os.path.join(script, "env.py"))
-        environments.append(Environment(name, (directory,), script if has_env else None))
+        found = Environment(name, (directory,), script if has_env else None)
+        environments.append(_targeted(found, config))
         if has_env:  # files beside env.py (shared helpers, frozen models) are not models
             for path in [p for p in candidates if _under(os.path.dirname(p), script)]:
                 if candidates[path][0] == ROLE_MODEL:
@@ -165,6 +183,53 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
         migration_files=migration_files,
     )
     return layout, candidates
+
+
+def _targeted(environment: Environment, config: Config) -> Environment:
+    """``environment`` with the dialect and schemas of the database it runs on.
+
+    The dialect comes from, first to last: the configuration of that environment, the name
+    of its version directories (``versions/sqlite``), ``dialect_name=`` in its ``env.py``,
+    and its ``alembic.ini`` URL unless the project states a dialect. The schemas come from
+    the configuration, else from a literal schema that ``env.py`` sets.
+    """
+    options = config.environment(environment.name)
+    target = _env_target(environment)
+    candidates = [
+        (options.dialect if options else None, "the configuration"),
+        (environment.directory_dialect, "its directory name"),
+        (target.dialect, "`dialect_name` in its env.py"),
+        (None if config.dialect_given else environment.url_dialect, "its alembic.ini URL"),
+    ]
+    dialect, source = next(((d, s) for d, s in candidates if d), (None, ""))
+    schemas: tuple[str, ...] = ()
+    schemas_source = ""
+    if options is not None and options.schemas:
+        schemas, schemas_source = options.schemas, "the configuration"
+    elif target.schema is not None:
+        schemas, schemas_source = (target.schema,), "its env.py"
+    elif target.dynamic_schema is not None:
+        schemas_source = f"its env.py sets the schema at run time ({target.dynamic_schema})"
+    return replace(
+        environment,
+        dialect=dialect,
+        dialect_source=source,
+        schemas=schemas,
+        schemas_source=schemas_source,
+    )
+
+
+def _env_target(environment: Environment) -> EnvTarget:
+    from schema_lint.extract.env_target import EnvTarget, env_target
+
+    if environment.script_dir is None:
+        return EnvTarget()
+    try:
+        text = decode_source(Path(environment.script_dir, "env.py").read_bytes()).text
+    except (OSError, DecodeError):
+        return EnvTarget()
+    parsed = parse_python(text)
+    return env_target(parsed.tree) if isinstance(parsed, Parsed) else EnvTarget()
 
 
 def _recursive_owner(directory: str, recursive_dirs: Mapping[str, str]) -> str | None:
@@ -213,20 +278,21 @@ def load_project(
     """
     layout, candidates = discovered if discovered is not None else discover(root, config)
     files: dict[str, FileFacts] = {}
-    todo: list[tuple[str, bytes | str, str, str]] = []
+    todo: list[tuple[str, bytes | str, str, str, str]] = []
     for path, (role, data) in candidates.items():
         source: bytes | str = overrides.get(path, data) if overrides else data
         key = content_key(source)
-        cached = cache.get(path, key, role, config.dialect) if cache is not None else None
+        dialect = file_dialect(layout, config, path)
+        cached = cache.get(path, key, role, dialect) if cache is not None else None
         if cached is not None:
             files[path] = cached
         else:
-            todo.append((path, source, role, key))
-    for extracted, key, role in _extract_all(todo, config.dialect, jobs, progress):
+            todo.append((path, source, role, key, dialect))
+    for extracted, key, role, dialect in _extract_all(todo, jobs, progress):
         facts = replace(extracted, content_key=key)
         files[facts.path] = facts
         if cache is not None:
-            cache.put(facts.path, key, role, config.dialect, facts)
+            cache.put(facts.path, key, role, dialect, facts)
     if cache is not None and save_cache:
         cache.save()
     return _finish(root, config, layout, files)
@@ -236,11 +302,10 @@ PARALLEL_MIN_BYTES = 200_000
 
 
 def _extract_all(
-    todo: list[tuple[str, bytes | str, str, str]],
-    dialect: str,
+    todo: list[tuple[str, bytes | str, str, str, str]],
     jobs: int,
     progress: Callable[[int, int], None] | None,
-) -> Iterator[tuple[FileFacts, str, str]]:
+) -> Iterator[tuple[FileFacts, str, str, str]]:
     total = len(todo)
     size = sum(len(item[1]) for item in todo)
     if jobs > 1 and total > 1 and size >= PARALLEL_MIN_BYTES:
@@ -254,23 +319,26 @@ def _extract_all(
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         done = 0
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            for results in pool.map(_extract_chunk, chunks, [dialect] * len(chunks)):
+            for results in pool.map(_extract_chunk, chunks):
                 for item in results:
                     done += 1
                     if progress is not None:
                         progress(done, total)
                     yield item
         return
-    for done, (path, data, role, key) in enumerate(todo, start=1):
-        yield extract_file(path, data, role, dialect), key, role
+    for done, (path, data, role, key, dialect) in enumerate(todo, start=1):
+        yield extract_file(path, data, role, dialect), key, role, dialect
         if progress is not None:
             progress(done, total)
 
 
 def _extract_chunk(
-    chunk: list[tuple[str, bytes | str, str, str]], dialect: str
-) -> list[tuple[FileFacts, str, str]]:
-    return [(extract_file(path, data, role, dialect), key, role) for path, data, role, key in chunk]
+    chunk: list[tuple[str, bytes | str, str, str, str]],
+) -> list[tuple[FileFacts, str, str, str]]:
+    return [
+        (extract_file(path, data, role, dialect), key, role, dialect)
+        for path, data, role, key, dialect in chunk
+    ]
 
 
 def _finish(
@@ -337,7 +405,11 @@ def with_file_text(project: Project, path: str, text: str | None) -> Project:
     if role is None:
         files.pop(path, None)
         return replace(project, files=files)
-    facts = extract_file(path, data, role, project.config.dialect)
+    dialect = project.config.dialect
+    if environment is not None:
+        found = [e for e in project.layout.environments if e.name == environment]
+        dialect = (found[0].dialect if found else None) or dialect
+    facts = extract_file(path, data, role, dialect)
     previous = project.files.get(path)
     broken = {"syntax-error", "decode-error"}
     if previous is not None and any(p.kind in broken for p in facts.problems):

@@ -59,3 +59,52 @@ def test_invalid_toml(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.schema-lint\n")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_config(tmp_path)
+
+
+def test_migrations_table(tmp_path: Path) -> None:
+    config = config_with(
+        tmp_path,
+        (
+            "[tool.schema-lint.migrations]\n"
+            "paths = ['db/migrations']\n"
+            "assume = { 'settings.pg_uri' = true, \"not  os.environ.get('X')\" = false,"
+            " 'get_version(op)' = 3, 'settings.backend' = 'postgresql' }\n"
+            "[tool.schema-lint.migrations.environments.'db/migrations']\n"
+            "dialect = 'sqlite'\n"
+            "schemas = ['tenant_a', 'tenant_b']\n"
+        ),
+    )
+    assert config.migrations == ("db/migrations",)
+    assert config.assume == (
+        ("settings.pg_uri", True),
+        ("not os.environ.get('X')", False),  # normalised as the replay writes expressions
+        ("get_version(op)", 3),
+        ("settings.backend", "postgresql"),
+    )
+    options = config.environment("db/migrations/")
+    assert options is not None and options.dialect == "sqlite"
+    assert options.schemas == ("tenant_a", "tenant_b")
+    assert not config.dialect_given and config_with(tmp_path, "dialect = 'sqlite'\n").dialect_given
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[tool.schema-lint.migrations]\nasume = {}\n", "unknown key migrations.asume"),
+        ("[tool.schema-lint.migrations]\nassume = { 'a b' = true }\n", "'a b' is not a Python"),
+        ("[tool.schema-lint.migrations]\nassume = { 'x' = [1] }\n", "migrations.assume.x: the"),
+        ("[tool.schema-lint.migrations]\nassume = 'x'\n", "migrations.assume must be a table"),
+        (
+            "[tool.schema-lint.migrations.environments.m]\ndialect = 'pg'\n",
+            "migrations.environments.m.dialect must be one of",
+        ),
+        (
+            "[tool.schema-lint.migrations.environments.m]\nschema = 'x'\n",
+            "unknown option migrations.environments.m.schema",
+        ),
+        ("[tool.schema-lint.migrations]\npaths = 1\n", "migrations.paths must be a list"),
+    ],
+)
+def test_bad_migrations_table_names_the_key(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.")):
+        config_with(tmp_path, body)

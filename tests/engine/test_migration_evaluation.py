@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from migration_helpers import header, migration
-from schema_lint.facts.migrations import AddColumn, CreateIndex, CreateTable, DropIndex
+from schema_lint.facts.migrations import (
+    AddColumn,
+    CreateIndex,
+    CreateTable,
+    Decide,
+    Decision,
+    DropIndex,
+    DropTable,
+    Exists,
+    Guarded,
+    MarkIncomplete,
+    Negation,
+    Opaque,
+)
+from schema_lint.schema.replay import replay_migrations
 
 
 def test_literal_ops_become_operations_with_spans() -> None:
@@ -122,10 +138,12 @@ def test_dynamic_statements_are_reported_not_guessed() -> None:
     assert [op.index.name for op in m.operations if isinstance(op, CreateIndex)] == ["ix_ok"]
     assert [(p.kind, p.span.line) for p in m.problems] == [
         ("unanalysable", 7),
-        ("unanalysable", 8),
         ("unanalysable", 10),
     ]
     assert "table name is not statically known" in m.problems[0].message
+    # the drop under a condition on the environment is kept, guarded, for the replay
+    (guarded,) = [op for op in m.operations if isinstance(op, Guarded)]
+    assert isinstance(guarded.operation, DropTable) and guarded.span.line == 9
 
 
 def test_raw_sql_in_execute_is_parsed() -> None:
@@ -197,13 +215,20 @@ def test_return_under_unknown_loop_makes_the_result_unknown() -> None:
             "    op.create_index('ix_after', 'runs', ['a'])\n"
         )
     )
-    kinds = [type(op).__name__ for op in m.operations]
-    assert kinds == ["MarkIncomplete", "CreateIndex"]
-    assert m.operations[0].table == "runs"  # type: ignore[union-attr]
-    assert [p.span.line for p in m.problems] == [12]
+    decide, guarded, create = m.operations
+    assert isinstance(decide, Decide) and decide.text == "name"
+    assert isinstance(guarded, Guarded) and isinstance(guarded.operation, MarkIncomplete)
+    assert guarded.operation.table == "runs" and isinstance(create, CreateIndex)
+    assert [p.span.line for p in m.problems] == [13]  # the drop: its name is unknown
+    # whatever `name` is, the replay does not judge `runs`
+    runs = header("0", None) + (
+        "def upgrade():\n    op.create_table('runs', sa.Column('a', sa.Integer()))\n"
+    )
+    schema = replay_migrations([migration(runs, "0.py"), replace(m, down_revisions=("0",))])
+    assert schema.tables["runs"].incomplete
 
 
-def test_operations_after_a_possible_early_return_are_not_guessed() -> None:
+def test_operations_after_an_early_return_on_the_database_are_guarded() -> None:
     m = migration(
         header("a")
         + (
@@ -213,9 +238,30 @@ def test_operations_after_a_possible_early_return_are_not_guessed() -> None:
             "    op.drop_index('ix_legacy_a', table_name='legacy')\n"
         )
     )
-    assert [type(op).__name__ for op in m.operations] == ["MarkIncomplete"]
-    assert [p.span.line for p in m.problems] == [8]
-    assert "may not run" in m.problems[0].message
+    decide, guarded = m.operations
+    assert isinstance(decide, Decide)
+    assert decide.condition == Negation(Exists("table", "legacy", None))
+    assert isinstance(guarded, Guarded) and isinstance(guarded.operation, DropIndex)
+    assert guarded.when == Negation(Decision(decide.decision))
+    assert m.problems == ()
+
+
+def test_operations_after_an_unknown_early_return_name_the_guard() -> None:
+    m = migration(
+        header("a")
+        + (
+            "from app.config import settings\n"
+            "def upgrade():\n"
+            "    if not settings.pg_uri:\n"
+            "        return\n"
+            "    op.create_index('ix_t_a', 't', ['a'])\n"
+        )
+    )
+    decide, guarded = m.operations
+    assert isinstance(decide, Decide) and decide.text == "not settings.pg_uri"
+    assert decide.condition == Negation(Opaque(("settings.pg_uri", "app.config.settings.pg_uri")))
+    assert isinstance(guarded, Guarded) and isinstance(guarded.operation, CreateIndex)
+    assert m.problems == ()
 
 
 def test_calls_into_project_helpers_are_reported() -> None:

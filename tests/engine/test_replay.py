@@ -141,7 +141,8 @@ def test_operations_on_missing_objects_are_problems() -> None:
     second = header("0002", "0001") + (
         "def upgrade():\n"
         "    op.drop_index('ix_nope', table_name='users')\n"
-        "    op.add_column('ghosts', sa.Column('x', sa.Integer()))\n"
+        "    op.drop_table('users')\n"
+        "    op.add_column('users', sa.Column('x', sa.Integer()))\n"
     )
     kinds = sorted(p.kind for p in replay(USERS, second).problems)
     assert kinds == ["unknown-index", "unknown-table"]

@@ -10,6 +10,7 @@ For a fixture project under ``tests/fixtures/migrations/``, ``upgrade_heads`` ru
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 import subprocess
@@ -52,6 +53,10 @@ class FixtureProject:
     """One config file per environment (``alembic.ini`` or ``pyproject.toml``), relative."""
     portable: bool = True
     """Runs on SQLite too, with the same result; otherwise PostgreSQL only."""
+    baseline: str | None = None
+    """A file whose ``metadata`` is created before the migrations run (relative)."""
+    stamp: str | None = None
+    """The revision stamped after creating the baseline: the database starts there."""
 
     @property
     def path(self) -> Path:
@@ -165,6 +170,31 @@ FIXTURE_PROJECTS: tuple[FixtureProject, ...] = (
         portable=False,
     ),
     FixtureProject(
+        "guards",
+        "guards decided against the replayed state: has_table/get_table_names (early return "
+        "on an existing table), get_columns/get_indexes/has_index through comprehensions and "
+        "a helper, isinstance of dialect classes, dialect_description, get_impl(), offline "
+        "mode, continue in a loop, a helper's early return, a branch that raises; a project "
+        "setting decided by `assume` in pyproject.toml",
+        portable=False,
+    ),
+    FixtureProject(
+        "create_all_revision",
+        "the first revision calls Base.metadata.create_all(bind=op.get_bind()) (the models' "
+        "tables with their shape); a later guarded create_table is not run again, batch ops "
+        "alter a create_all table",
+    ),
+    FixtureProject(
+        "baseline_stamp",
+        "a history that starts from an existing schema: baseline.py's metadata is created with "
+        "create_all() and the empty first revision stamped; later revisions add and drop "
+        "columns, indexes and constraints of tables no revision created, rename one, check a "
+        "dropped column, and create a new table",
+        portable=False,
+        baseline="baseline.py",
+        stamp="bs0001",
+    ),
+    FixtureProject(
         "postgres_generated_names",
         "names PostgreSQL chooses for unnamed constraints (<table>_<cols>_key/_fkey), kept "
         "through rename_table, de-duplicated with a number, then dropped by those names",
@@ -218,10 +248,35 @@ def upgrade_heads(project: FixtureProject, url: str) -> list[str]:
 
     Returns the SQL statements executed (DDL, raw ``op.execute`` text, version bookkeeping).
     """
+    configs = project.alembic_configs(url)
+    if project.baseline is not None:
+        create_baseline(project, url)
+        command.stamp(configs[0], project.stamp or "base")
     with recording_statements() as statements:
-        for config in project.alembic_configs(url):
+        for config in configs:
             command.upgrade(config, "heads")
     return statements
+
+
+def baseline_metadata(project: FixtureProject) -> sa.MetaData:
+    """The ``metadata`` of the project's baseline file (our own fixture code)."""
+    assert project.baseline is not None
+    path = project.path / project.baseline
+    spec = importlib.util.spec_from_file_location(f"baseline_{path.parent.name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    metadata: sa.MetaData = module.metadata
+    return metadata
+
+
+def create_baseline(project: FixtureProject, url: str) -> None:
+    """The schema the database had before the first revision, as ``create_all()`` makes it."""
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    try:
+        baseline_metadata(project).create_all(engine)
+    finally:
+        engine.dispose()
 
 
 def downgrade_base(project: FixtureProject, url: str) -> None:
@@ -476,9 +531,18 @@ def _sort_key(item: Mapping[str, Any]) -> tuple[str, list[str]]:
     return (item["name"] or "", [str(c) for c in item["columns"]])
 
 
-def diff_schemas(expected: Mapping[str, TableDict], actual: Mapping[str, TableDict]) -> list[str]:
-    """Human-readable differences, table by table (empty when equal)."""
+def diff_schemas(
+    expected: Mapping[str, TableDict],
+    actual: Mapping[str, TableDict],
+    baseline: Iterable[str] = (),
+) -> list[str]:
+    """Human-readable differences, table by table (empty when equal).
+
+    A ``baseline`` table of ``actual`` (it existed before the first revision) states only
+    some facts: each must be in ``expected``, which may have more.
+    """
     lines: list[str] = []
+    partial = set(baseline)
     for key in sorted(expected.keys() | actual.keys()):
         if key not in actual:
             lines.append(f"table {key}: built by alembic, missing from schema-lint's schema")
@@ -488,7 +552,10 @@ def diff_schemas(expected: Mapping[str, TableDict], actual: Mapping[str, TableDi
             lines.append(f"table {key}: in schema-lint's schema, not built by alembic")
             lines.append(f"    schema-lint: {json.dumps(actual[key], sort_keys=True)}")
             continue
-        table_lines = _diff_table(expected[key], actual[key])
+        if key in partial:
+            table_lines = _missing_facts(expected[key], actual[key])
+        else:
+            table_lines = _diff_table(expected[key], actual[key])
         if table_lines:
             lines.append(f"table {key}:")
             lines.extend(f"    {line}" for line in table_lines)
@@ -514,6 +581,26 @@ def _diff_table(expected: TableDict, actual: TableDict) -> list[str]:
         for item in a_items:
             if item not in e_items:
                 lines.append(f"{key}: only in schema-lint: {_show(item)}")
+    return lines
+
+
+def _missing_facts(expected: TableDict, actual: TableDict) -> list[str]:
+    """What a baseline table states that the database does not have."""
+    lines = [
+        f"column {name}: alembic {_show(expected['columns'].get(name))}, schema-lint {_show(c)}"
+        for name, c in actual["columns"].items()
+        if expected["columns"].get(name) != c
+    ]
+    if actual["primary_key"] and actual["primary_key"] != expected["primary_key"]:
+        lines.append(
+            f"primary_key: alembic {expected['primary_key']}, schema-lint {actual['primary_key']}"
+        )
+    for key in ("indexes", "unique_constraints", "foreign_keys"):
+        lines.extend(
+            f"{key}: only in schema-lint: {_show(item)}"
+            for item in actual[key]
+            if item not in expected[key]
+        )
     return lines
 
 

@@ -7,6 +7,12 @@ SQLAlchemy become :class:`SACall` values; calls on objects the host recognises (
 ``op``, a batch operations object) go to the host's :class:`Host.call` hook. Anything else
 evaluates to :class:`Unknown`, and statements whose effect cannot be known while they could
 perform operations are reported through :class:`Host.unanalysable`, never guessed.
+
+With a :class:`BranchHost`, an ``if`` whose condition cannot be known here (it asks the
+database, or a setting) runs both branches: the host records the condition as a decision,
+and every operation is guarded by the decisions on its path, early exits included (after
+``if c: return`` the rest of the function runs under ``not c``). A branch that always raises
+is not taken: the migrations are replayed as they succeed.
 """
 
 from __future__ import annotations
@@ -19,6 +25,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from schema_lint.facts.migrations import (
+    AllOf,
+    AnyOf,
+    Compared,
+    Condition,
+    Decision,
+    Exists,
+    Negation,
+    Opaque,
+)
 from schema_lint.vocabulary.sqlalchemy import MIGRATION_LIBRARIES
 
 MAX_STEPS = 200_000
@@ -26,12 +42,14 @@ MAX_DEPTH = 40
 
 
 class Unknown:
-    """A value that cannot be known statically."""
+    """A value that cannot be known statically; ``source`` names where it came from (the
+    expression assigned, as the ``assume`` option may name it)."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("reason", "source")
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, source: tuple[str, ...] = ()) -> None:
         self.reason = reason
+        self.source = source
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"
@@ -84,6 +102,48 @@ class LocalFunction:
     scope: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class StateRows:
+    """What an Inspector reads from the database: ``get_columns("t")``, ``get_indexes("t")``.
+
+    ``kind`` is ``column``, ``index``, ``unique``, ``foreign_key`` or ``check``.
+    """
+
+    kind: str
+    table: str
+    schema: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StateNames:
+    """Names of database objects: ``get_table_names()`` (``kind`` table, ``table`` None) or
+    ``[c["name"] for c in get_columns("t")]``. ``"x" in names`` is an :class:`Exists`."""
+
+    kind: str
+    table: str | None
+    schema: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PartialText:
+    """A string known in part: it starts with ``prefix`` and contains none of ``absent``
+    (a dialect's description, ``postgresql+<driver>``). Only ``in`` can be answered."""
+
+    prefix: str
+    absent: frozenset[str]
+
+    def contains(self, needle: str) -> bool | None:
+        if needle in self.prefix:
+            return True
+        if needle in self.absent:
+            return False
+        return None
+
+
+CONDITIONS = (Exists, Opaque, Compared, Decision, Negation, AllOf, AnyOf)
+"""The classes of :data:`Condition`, for ``isinstance``."""
+
+
 class Host(Protocol):
     def imported(self, dotted: str) -> Any:
         """The value an import binds: a :class:`ModuleRef` or a host object."""
@@ -103,6 +163,30 @@ class Host(Protocol):
         """Whether ``node`` could perform operations the host cares about."""
 
 
+class BranchHost(Protocol):
+    """A host that keeps conditions it cannot decide for later (the migration replay)."""
+
+    def decide(self, decision: int, condition: Condition, text: str, node: ast.AST) -> None:
+        """Record decision ``decision`` on ``condition`` (as written: ``text``) where the
+        ``if`` runs; the current guard applies to it."""
+
+    def set_guard(self, guard: Condition | None) -> None:
+        """Every operation from now on runs only when ``guard`` holds (None: always)."""
+
+    def mark(self) -> tuple[int, int]:
+        """How many operations and problems were recorded so far."""
+
+    def retract(self, decision: int) -> None:
+        """Forget the decision just recorded: nothing depends on it."""
+
+    def readable_since(self, mark: tuple[int, int]) -> bool:
+        """Whether an operation schema-lint can replay was recorded since ``mark``."""
+
+    def collapse(self, mark: tuple[int, int], node: ast.stmt, what: str) -> None:
+        """Report the problems since ``mark`` as one, at ``node``: none of ``what`` could be
+        read, so the statements in it are one unreadable statement."""
+
+
 class _Return(Exception):
     def __init__(self, value: Any) -> None:
         self.value = value
@@ -118,6 +202,38 @@ class _Continue(Exception):
 
 class _UncertainExit(Exception):
     """A branch that cannot be evaluated may return, raise, break or continue."""
+
+    def __init__(self, construct: str = "") -> None:
+        super().__init__(construct)
+        self.construct = construct
+
+
+class _BranchExit(Exception):
+    """A ``return``/``break``/``continue`` on a guarded path: the rest of ``frame`` runs
+    under the opposite guard (already on the path), this branch ends here."""
+
+    def __init__(self, frame: _Frame) -> None:
+        super().__init__()
+        self.frame = frame
+
+
+@dataclass(eq=False)
+class _Frame:
+    """A function call, a loop or one iteration: what an early exit leaves."""
+
+    kind: str
+    start: int
+    """The length of the path when the frame began: later entries are relative to it."""
+    returns: list[tuple[Condition | None, Any]] = field(default_factory=list)
+    """A function's results so far, each with the relative guard it is returned under."""
+
+
+@dataclass(eq=False)
+class _Entry:
+    """One conjunct of the current path, removed by its owner (a branch or a frame)."""
+
+    condition: Condition
+    owner: object
 
 
 class _Stop(Exception):
@@ -165,6 +281,7 @@ _BUILTINS: dict[str, Callable[..., Any]] = {
     "max": max,
     "any": any,
     "all": all,
+    "isinstance": isinstance,
 }
 
 _STR_METHODS = frozenset(
@@ -207,6 +324,11 @@ class Evaluator:
     module_scope: dict[str, Any] = field(default_factory=dict)
     steps: int = 0
     depth: int = 0
+    branches: BranchHost | None = None
+    """Set to evaluate ``if`` on undecidable conditions as guarded branches."""
+    path: list[_Entry] = field(default_factory=list)
+    frames: list[_Frame] = field(default_factory=list)
+    decisions: int = 0
 
     # -- module level -------------------------------------------------------------------
 
@@ -259,7 +381,7 @@ class Evaluator:
         func = self.module_scope.get(name)
         if not isinstance(func, LocalFunction):
             return False
-        with contextlib.suppress(_Stop, _UncertainExit):
+        with contextlib.suppress(_Stop, _UncertainExit, _BranchExit):
             self._call_local(func, [], {}, func.node)
         return True
 
@@ -272,15 +394,21 @@ class Evaluator:
         scope: dict[str, Any] = dict(func.scope)
         self._bind_arguments(func.node.args, args, kwargs, scope)
         self.depth += 1
+        frame = self._enter("function")
         try:
             self.exec_block(func.node.body, scope)
+            frame.returns.append((self._relative_guard(frame), None))
         except _Return as ret:
-            return ret.value
+            frame.returns.append((self._relative_guard(frame), ret.value))
+        except _BranchExit as exit_:
+            if exit_.frame is not frame:
+                raise
         except _UncertainExit:
             return Unknown("the function may return early")
         finally:
+            self._leave(frame)
             self.depth -= 1
-        return None
+        return _result(frame.returns)
 
     def _bind_arguments(
         self, spec: ast.arguments, args: list[Any], kwargs: dict[str, Any], scope: dict[str, Any]
@@ -315,11 +443,13 @@ class Evaluator:
         for i, stmt in enumerate(body):
             try:
                 self.exec_stmt(stmt, scope)
-            except _UncertainExit:
+            except _UncertainExit as uncertain:
                 for rest in body[i + 1 :]:
                     if self.host.performs_operations(rest, scope):
                         self.host.unanalysable(
-                            rest, "it may not run: an earlier branch may leave early"
+                            rest,
+                            f"it may not run: {uncertain.construct or 'an earlier branch'} "
+                            "may leave early",
                         )
                 raise
 
@@ -349,6 +479,13 @@ class Evaluator:
 
     def _exec_Assign(self, stmt: ast.Assign, scope: dict[str, Any]) -> None:
         value = self.eval(stmt.value, scope)
+        if (
+            self.branches is not None
+            and isinstance(value, Unknown)
+            and not value.source
+            and isinstance(stmt.value, ast.Call | ast.Attribute | ast.Subscript)
+        ):
+            value = Unknown(value.reason, self._opaque(stmt.value, value, scope).keys)
         for target in stmt.targets:
             self._assign(target, value, scope)
 
@@ -372,16 +509,34 @@ class Evaluator:
         pass
 
     def _exec_Return(self, stmt: ast.Return, scope: dict[str, Any]) -> None:
-        raise _Return(self.eval(stmt.value, scope) if stmt.value is not None else None)
+        value = self.eval(stmt.value, scope) if stmt.value is not None else None
+        frame = self._frame("function")
+        relative = self._relative(frame) if frame is not None else []
+        if frame is None or not relative:
+            raise _Return(value)
+        frame.returns.append((_all(relative), value))
+        self._leave_early(frame, relative)
 
     def _exec_Break(self, stmt: ast.Break, scope: dict[str, Any]) -> None:
-        raise _Break
+        frame = self._frame("loop")
+        relative = self._relative(frame) if frame is not None else []
+        if frame is None or not relative:
+            raise _Break
+        self._leave_early(frame, relative)
 
     def _exec_Continue(self, stmt: ast.Continue, scope: dict[str, Any]) -> None:
-        raise _Continue
+        frame = self._frame("iteration")
+        relative = self._relative(frame) if frame is not None else []
+        if frame is None or not relative:
+            raise _Continue
+        self._leave_early(frame, relative)
 
     def _exec_Raise(self, stmt: ast.Raise, scope: dict[str, Any]) -> None:
-        raise _Stop
+        root = self.frames[0] if self.frames else None
+        relative = self._relative(root) if root is not None else []
+        if root is None or not relative:
+            raise _Stop
+        self._leave_early(root, relative)  # the upgrade succeeds: this path is not taken
 
     def _exec_Import(self, stmt: ast.Import, scope: dict[str, Any]) -> None:
         self._bind_definition(stmt, scope, module=False)
@@ -399,11 +554,165 @@ class Evaluator:
         pass
 
     def _exec_If(self, stmt: ast.If, scope: dict[str, Any]) -> None:
+        if self.branches is not None:
+            condition = self.condition(stmt.test, scope)
+            if isinstance(condition, bool):
+                self.exec_block(stmt.body if condition else stmt.orelse, scope)
+            else:
+                self._fork(stmt, condition, scope)
+            return
         test = self.eval(stmt.test, scope)
-        if not is_known(test) or isinstance(test, HostObject | SACall | ModuleRef):
+        if not is_known(test) or isinstance(test, HostObject | SACall | ModuleRef | StateNames):
+            self._unknown_branch(stmt, [*stmt.body, *stmt.orelse], scope, "condition")
+            return
+        if isinstance(test, CONDITIONS):
             self._unknown_branch(stmt, [*stmt.body, *stmt.orelse], scope, "condition")
             return
         self.exec_block(stmt.body if test else stmt.orelse, scope)
+
+    # -- guarded branches ---------------------------------------------------------------
+
+    def _fork(self, stmt: ast.If, condition: Condition, scope: dict[str, Any]) -> None:
+        """Run both branches of ``stmt``, each guarded by the outcome of ``condition``."""
+        assert self.branches is not None
+        body_raises, else_raises = _always_raises(stmt.body), _always_raises(stmt.orelse)
+        if body_raises and else_raises:
+            raise _Stop
+        if body_raises or else_raises:  # the upgrade succeeds: that branch is not taken
+            self.exec_block(stmt.orelse if body_raises else stmt.body, scope)
+            return
+        self.decisions += 1
+        decision = self.decisions
+        mark = self.branches.mark()
+        header = f"if {ast.unparse(stmt.test)}"
+        self.branches.decide(decision, condition, ast.unparse(stmt.test), stmt.test)
+        before = dict(scope)
+        body_exit = self._branch(stmt.body, Decision(decision), scope)
+        after_body = dict(scope)
+        scope.clear()
+        scope.update(before)
+        else_exit = self._branch(stmt.orelse, Negation(Decision(decision)), scope)
+        if body_exit is None and else_exit is None and not self.branches.readable_since(mark):
+            self.branches.collapse(mark, stmt, f"`{header}`")
+            if self.branches.mark()[0] == mark[0] + 1:
+                self.branches.retract(decision)
+        if body_exit is not None and else_exit is not None:
+            inner = max((body_exit, else_exit), key=lambda e: _index_of(self.frames, e.frame))
+            raise _BranchExit(inner.frame)
+        if else_exit is not None:
+            scope.clear()
+            scope.update(after_body)
+        elif body_exit is None:
+            reason = f"assigned under `{header}`"
+            for name in after_body.keys() | scope.keys():
+                both = name in scope and name in after_body
+                if not both or not _same(scope[name], after_body[name]):
+                    scope[name] = Unknown(reason)
+
+    def _branch(
+        self, body: list[ast.stmt], condition: Condition, scope: dict[str, Any]
+    ) -> _BranchExit | None:
+        entry = _Entry(condition, body)
+        self.path.append(entry)
+        self._sync_guard()
+        try:
+            self.exec_block(body, scope)
+        except _BranchExit as exit_:
+            return exit_
+        finally:
+            self.path.remove(entry)
+            self._sync_guard()
+        return None
+
+    def _enter(self, kind: str) -> _Frame:
+        frame = _Frame(kind, len(self.path))
+        self.frames.append(frame)
+        return frame
+
+    def _leave(self, frame: _Frame) -> None:
+        self.frames.remove(frame)
+        if any(entry.owner is frame for entry in self.path):
+            self.path = [entry for entry in self.path if entry.owner is not frame]
+            self._sync_guard()
+
+    def _frame(self, kind: str) -> _Frame | None:
+        """The innermost frame of ``kind`` in the current function."""
+        for frame in reversed(self.frames):
+            if frame.kind == kind:
+                return frame
+            if frame.kind == "function":
+                return None
+        return None
+
+    def _relative(self, frame: _Frame) -> list[Condition]:
+        return [entry.condition for entry in self.path[frame.start :]]
+
+    def _relative_guard(self, frame: _Frame) -> Condition | None:
+        relative = self._relative(frame)
+        return _all(relative) if relative else None
+
+    def _leave_early(self, frame: _Frame, relative: list[Condition]) -> None:
+        """Exit ``frame`` on this guarded path: the rest of it runs under the opposite."""
+        self.path.append(_Entry(negate(_all(relative)), frame))
+        self._sync_guard()
+        raise _BranchExit(frame)
+
+    def _sync_guard(self) -> None:
+        if self.branches is not None:
+            conditions = [entry.condition for entry in self.path]
+            self.branches.set_guard(_all(conditions) if conditions else None)
+
+    def condition(self, node: ast.expr, scope: dict[str, Any]) -> bool | Condition:
+        """``node`` as a truth value: a bool when known, else a condition to decide later."""
+        if isinstance(node, ast.BoolOp):
+            is_and = isinstance(node.op, ast.And)
+            parts: list[Condition] = []
+            for sub in node.values:
+                part = self.condition(sub, scope)
+                if isinstance(part, bool):
+                    if part != is_and:
+                        return part
+                    continue
+                parts.append(part)
+            if not parts:
+                return is_and
+            return _all(parts) if is_and else _any(parts)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = self.condition(node.operand, scope)
+            return (not inner) if isinstance(inner, bool) else negate(inner)
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            left = self.eval(node.left, scope)
+            right = self.eval(node.comparators[0], scope)
+            op = node.ops[0]
+            result = _compare_pair(op, left, right)
+            if isinstance(result, bool | Exists | Negation):
+                return result
+            symbol = _OP_SYMBOLS.get(type(op))
+            if symbol is not None and _is_literal(right) and not _is_literal(left):
+                return Compared(self._opaque(node.left, left, scope), symbol, _frozen(right))
+            swappable = symbol in {"==", "!=", "is", "is not"}
+            if swappable and _is_literal(left) and not _is_literal(right):
+                return Compared(
+                    self._opaque(node.comparators[0], right, scope), str(symbol), _frozen(left)
+                )
+            return self._opaque(node, result, scope)
+        value = self.eval(node, scope)
+        if isinstance(value, CONDITIONS):
+            return value
+        if _is_literal(value):
+            return bool(value)
+        return self._opaque(node, value, scope)
+
+    def _opaque(self, node: ast.expr, value: Any, scope: dict[str, Any]) -> Opaque:
+        keys = list(value.source) if isinstance(value, Unknown) else []
+        keys.append(ast.unparse(node))
+        if isinstance(node, ast.Call):
+            keys.append(ast.unparse(node.func))
+            if not any(isinstance(sub, ast.Call) for sub in ast.walk(node.func)):
+                value = self.eval(node.func, scope)  # a name: evaluating it again is harmless
+        if isinstance(value, ModuleRef):
+            keys.append(value.dotted.lstrip("."))
+        return Opaque(tuple(dict.fromkeys(keys)))
 
     def _exec_For(self, stmt: ast.For, scope: dict[str, Any]) -> None:
         iterable = self.eval(stmt.iter, scope)
@@ -413,15 +722,27 @@ class Evaluator:
         items = list(iterable.items()) if isinstance(iterable, dict) else iterable
         if isinstance(iterable, dict):
             items = list(iterable)
-        for item in items:
-            self._assign(stmt.target, item, scope)
-            try:
-                self.exec_block(stmt.body, scope)
-            except _Break:
-                return
-            except _Continue:
-                continue
-        self.exec_block(stmt.orelse, scope)
+        loop = self._enter("loop")
+        try:
+            for item in items:
+                self._assign(stmt.target, item, scope)
+                iteration = self._enter("iteration")
+                try:
+                    self.exec_block(stmt.body, scope)
+                except _Break:
+                    return
+                except _Continue:
+                    continue
+                except _BranchExit as exit_:
+                    if exit_.frame is loop:
+                        return
+                    if exit_.frame is not iteration:
+                        raise
+                finally:
+                    self._leave(iteration)
+            self.exec_block(stmt.orelse, scope)
+        finally:
+            self._leave(loop)
 
     def _exec_While(self, stmt: ast.While, scope: dict[str, Any]) -> None:
         self._unknown_branch(stmt, [*stmt.body, *stmt.orelse], scope, "while loop")
@@ -450,7 +771,7 @@ class Evaluator:
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                     scope[sub.id] = Unknown(f"assigned under an unknown {what}")
         if _may_leave(body, in_loop=isinstance(stmt, ast.For | ast.While)):
-            raise _UncertainExit
+            raise _UncertainExit(f"the {what} `{_header(stmt)}`")
 
     def _assign(self, target: ast.expr, value: Any, scope: dict[str, Any]) -> None:
         if isinstance(target, ast.Name):
@@ -571,7 +892,11 @@ class Evaluator:
 
     def _eval_UnaryOp(self, node: ast.UnaryOp, scope: dict[str, Any]) -> Any:
         value = self.eval(node.operand, scope)
-        if not is_known(value) or isinstance(value, HostObject | SACall | ModuleRef):
+        if isinstance(value, CONDITIONS) and isinstance(node.op, ast.Not):
+            return negate(value)
+        if not is_known(value) or isinstance(value, HostObject | SACall | ModuleRef | StateNames):
+            return Unknown("operation")
+        if isinstance(value, CONDITIONS):
             return Unknown("operation")
         if isinstance(node.op, ast.Not):
             return not value
@@ -582,26 +907,33 @@ class Evaluator:
     def _eval_BoolOp(self, node: ast.BoolOp, scope: dict[str, Any]) -> Any:
         is_and = isinstance(node.op, ast.And)
         value: Any = None
+        pending: list[Condition] = []
         for sub in node.values:
             value = self.eval(sub, scope)
+            if isinstance(value, CONDITIONS):
+                pending.append(value)  # only its truth can be combined
+                continue
             if not is_known(value) or isinstance(value, HostObject | SACall | ModuleRef):
                 return Unknown("condition")
+            if isinstance(value, StateNames):
+                return Unknown("condition")
             if bool(value) != is_and:
+                if pending and not isinstance(value, bool):
+                    return Unknown("condition")  # the value depends on the condition
                 return value
+        if pending:
+            return _all(pending) if is_and else _any(pending)
         return value
 
     def _eval_Compare(self, node: ast.Compare, scope: dict[str, Any]) -> Any:
         left = self.eval(node.left, scope)
+        if len(node.ops) == 1:
+            return _compare_pair(node.ops[0], left, self.eval(node.comparators[0], scope))
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.eval(comparator, scope)
-            for side in (left, right):
-                if not is_known(side) or isinstance(side, HostObject | SACall | ModuleRef):
-                    return Unknown("comparison")
-            try:
-                if not _COMPARE[type(op)](left, right):
-                    return False
-            except TypeError:
-                return Unknown("comparison")
+            result = _compare_pair(op, left, right)
+            if result is not True:
+                return result if result is False else Unknown("comparison")
             left = right
         return True
 
@@ -651,7 +983,16 @@ class Evaluator:
     def _eval_GeneratorExp(self, node: ast.GeneratorExp, scope: dict[str, Any]) -> Any:
         return self._comprehension(node, scope)
 
-    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp, scope: dict[str, Any]) -> Any:
+    def _eval_SetComp(self, node: ast.SetComp, scope: dict[str, Any]) -> Any:
+        items = self._comprehension(node, scope)
+        return list(dict.fromkeys(items)) if isinstance(items, list) and is_known(items) else items
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.GeneratorExp | ast.SetComp, scope: dict[str, Any]
+    ) -> Any:
+        names = self._state_names(node, scope)
+        if names is not None:
+            return names
         inner = dict(scope)
         results: list[Any] = []
 
@@ -674,6 +1015,35 @@ class Evaluator:
         except _Stop:
             return Unknown("comprehension")
         return results
+
+    def _state_names(
+        self, node: ast.ListComp | ast.GeneratorExp | ast.SetComp, scope: dict[str, Any]
+    ) -> StateNames | None:
+        """``[c["name"] for c in inspector.get_columns("t")]``: the names of those rows."""
+        if len(node.generators) != 1 or node.generators[0].ifs:
+            return None
+        generator = node.generators[0]
+        source = generator.iter
+        reads = isinstance(source, ast.Name) or (
+            isinstance(source, ast.Call)
+            and isinstance(source.func, ast.Attribute)
+            and source.func.attr in _INSPECTOR_ROWS
+        )  # evaluated twice when not rows: only where that has no effect
+        if not (isinstance(generator.target, ast.Name) and reads):
+            return None
+        element, target = node.elt, generator.target.id
+        if not (
+            isinstance(element, ast.Subscript)
+            and isinstance(element.value, ast.Name)
+            and element.value.id == target
+            and isinstance(element.slice, ast.Constant)
+            and element.slice.value == "name"
+        ):
+            return None
+        rows = self.eval(generator.iter, scope)
+        if isinstance(rows, StateRows):
+            return StateNames(rows.kind, rows.table, rows.schema)
+        return None
 
     def _eval_Call(self, node: ast.Call, scope: dict[str, Any]) -> Any:
         func = self.eval(node.func, scope)
@@ -703,6 +1073,10 @@ class Evaluator:
             return _module_call(func.dotted, args, kwargs, node)
         if isinstance(func, HostObject):
             if func.kind == "builtin":
+                if func.data in _COPIES and len(args) == 1 and isinstance(args[0], StateNames):
+                    return args[0]
+                if func.data == "isinstance" and any(isinstance(a, HostObject) for a in args):
+                    return self.host.call(HostObject("isinstance"), args, kwargs, node)
                 return _builtin_call(func.data, args, kwargs)
             if func.kind == "method":
                 return _method_call(func.data, args, kwargs)
@@ -710,6 +1084,140 @@ class Evaluator:
         if isinstance(func, SACall):
             return SACall(f"{func.name}()", tuple(args), kwargs, node)
         return Unknown("call")
+
+
+_TRUE = AllOf(())
+"""The condition that always holds (an empty conjunction)."""
+_COPIES = frozenset({"set", "list", "tuple", "sorted", "frozenset"})
+_INSPECTOR_ROWS = frozenset(
+    {
+        "get_columns",
+        "get_indexes",
+        "get_unique_constraints",
+        "get_foreign_keys",
+        "get_check_constraints",
+    }
+)
+_OP_SYMBOLS: dict[type[ast.cmpop], str] = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+}
+
+
+def negate(condition: Condition) -> Condition:
+    return condition.operand if isinstance(condition, Negation) else Negation(condition)
+
+
+def _all(conditions: Sequence[Condition]) -> Condition:
+    flat: list[Condition] = []
+    for condition in conditions:
+        flat.extend(condition.operands if isinstance(condition, AllOf) else (condition,))
+    unique = list(dict.fromkeys(flat))
+    return unique[0] if len(unique) == 1 else AllOf(tuple(unique))
+
+
+def _any(conditions: Sequence[Condition]) -> Condition:
+    if any(c == _TRUE for c in conditions):
+        return _TRUE
+    unique = list(dict.fromkeys(conditions))
+    return unique[0] if len(unique) == 1 else AnyOf(tuple(unique))
+
+
+def _result(returns: list[tuple[Condition | None, Any]]) -> Any:
+    """A function's value from its results on each path (guards relative to its call)."""
+    if len(returns) == 1:
+        return returns[0][1]
+    values = [value for _, value in returns]
+    if all(_same(value, values[0]) for value in values[1:]):
+        return values[0]
+    if all(isinstance(value, (bool, *CONDITIONS)) for value in values):
+        holds = [
+            _all([guard or _TRUE, *([value] if isinstance(value, CONDITIONS) else [])])
+            for guard, value in returns
+            if value is not False
+        ]
+        return _any(holds) if holds else False
+    return Unknown("the result depends on the database")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if type(a) is not type(b) or isinstance(a, Unknown):
+        return False
+    try:
+        return bool(a == b)
+    except Exception:  # an odd value's comparison: treat as different
+        return False
+
+
+def _is_literal(value: Any) -> bool:
+    return isinstance(value, _LITERAL_TYPES) and is_known(value)
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(value)
+    return value
+
+
+def _compare_pair(op: ast.cmpop, left: Any, right: Any) -> Any:
+    """``left <op> right``: a bool, an :class:`Exists` for names the database holds, or
+    :class:`Unknown`."""
+    if isinstance(right, PartialText) and isinstance(op, ast.In | ast.NotIn):
+        found = right.contains(left) if isinstance(left, str) else None
+        if found is None:
+            return Unknown("comparison")
+        return found if isinstance(op, ast.In) else not found
+    if isinstance(right, StateNames) and isinstance(op, ast.In | ast.NotIn):
+        if not isinstance(left, str):
+            return Unknown("comparison")
+        if right.kind == "table":
+            exists = Exists("table", left, right.schema)
+        else:
+            exists = Exists(right.kind, right.table, right.schema, left)
+        return exists if isinstance(op, ast.In) else Negation(exists)
+    for side in (left, right):
+        if not is_known(side) or isinstance(
+            side,
+            HostObject | SACall | ModuleRef | StateNames | StateRows | LocalFunction | PartialText,
+        ):
+            return Unknown("comparison")
+        if isinstance(side, CONDITIONS):
+            return Unknown("comparison")
+    try:
+        return bool(_COMPARE[type(op)](left, right))
+    except TypeError:
+        return Unknown("comparison")
+
+
+def _always_raises(body: Sequence[ast.stmt]) -> bool:
+    return any(isinstance(stmt, ast.Raise) for stmt in body)
+
+
+def _index_of(frames: list[_Frame], frame: _Frame) -> int:
+    for i, candidate in enumerate(frames):
+        if candidate is frame:
+            return i
+    return -1
+
+
+def _header(stmt: ast.stmt) -> str:
+    if isinstance(stmt, ast.For):
+        return f"for {ast.unparse(stmt.target)} in {ast.unparse(stmt.iter)}"
+    if isinstance(stmt, ast.While):
+        return f"while {ast.unparse(stmt.test)}"
+    if isinstance(stmt, ast.If):
+        return f"if {ast.unparse(stmt.test)}"
+    return type(stmt).__name__.lower()
 
 
 def _is_library(dotted: str) -> bool:

@@ -3,13 +3,19 @@
 The file's ``upgrade()`` is evaluated statically (see :mod:`schema_lint.extract.evaluate`)
 for a target dialect; every ``op.*`` call it reaches, directly, in a ``batch_alter_table``
 block, in a loop or in a helper function, becomes an operation with its source span.
+
+What the file asks the database (``sa.inspect(bind).has_table("x")``, ``"c" in [c["name"]
+for c in inspector.get_columns("t")]``) becomes a condition the replay decides against its
+own state; ``metadata.create_all(bind)`` becomes a :class:`CreateAll`; the offline mode is
+False and the dialect is the target's (``alembic upgrade`` on a database of that dialect).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from schema_lint.extract.evaluate import (
@@ -18,8 +24,11 @@ from schema_lint.extract.evaluate import (
     HostObject,
     LocalFunction,
     ModuleRef,
+    PartialText,
     SACall,
     SQLText,
+    StateNames,
+    StateRows,
     Unknown,
     is_known,
     render_sql,
@@ -31,15 +40,20 @@ from schema_lint.facts.migrations import (
     AlterColumn,
     CheckDef,
     ColumnDef,
+    Condition,
     ConstraintDef,
+    CreateAll,
     CreateIndex,
     CreateTable,
+    Decide,
     DropColumn,
     DropConstraint,
     DropIndex,
     DropTable,
+    Exists,
     ForeignKeyDef,
     ForeignKeyRef,
+    Guarded,
     IndexDef,
     MarkIncomplete,
     Migration,
@@ -107,6 +121,36 @@ _BATCH_TABLE_ARG = {
 }
 
 
+# Inspector methods whose answer the replay knows: rows or names of database objects.
+_INSPECTOR_ROWS = {
+    "get_columns": "column",
+    "get_indexes": "index",
+    "get_unique_constraints": "unique",
+    "get_foreign_keys": "foreign_key",
+    "get_check_constraints": "check",
+}
+_INSPECTORS = frozenset(
+    {
+        "sqlalchemy.inspect",
+        "sqlalchemy.inspection.inspect",
+        "sqlalchemy.engine.reflection.Inspector",
+        "sqlalchemy.engine.Inspector",
+        "sqlalchemy.Inspector",
+    }
+)
+"""``inspect(bind)``, and the Inspector class (``Inspector.from_engine(bind)``, or called)."""
+_CONNECTIONS = frozenset({"bind", "engine", "migration_context"})
+_DIALECT_CLASS = re.compile(r"sqlalchemy\.dialects\.(\w+)\..*\.?(\w*Dialect\w*)$")
+# Dialect names no driver of another family contains (``mysql+mariadbconnector`` exists).
+_FAMILIES = (
+    frozenset({"postgresql", "postgres"}),
+    frozenset({"mysql", "mariadb"}),
+    frozenset({"sqlite"}),
+    frozenset({"oracle"}),
+    frozenset({"mssql"}),
+)
+
+
 class _Skip(Exception):
     """An operation whose essential arguments are not statically known."""
 
@@ -122,6 +166,7 @@ class _MigrationHost:
     operations: list[Operation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     reported: set[tuple[int, int]] = field(default_factory=set)
+    guard: Condition | None = None
 
     # -- Host protocol ------------------------------------------------------------------
 
@@ -130,6 +175,13 @@ class _MigrationHost:
             return HostObject("op")
         if dotted == "alembic.context":
             return HostObject("context")
+        if dotted in _INSPECTORS:
+            return HostObject("inspect")
+        dialect_class = _DIALECT_CLASS.match(dotted)
+        if dialect_class is not None:
+            return HostObject("dialect_class", (dialect_class[1], dotted.rsplit(".", 1)[-1]))
+        if dotted.endswith(".create_all") and not dotted.startswith("sqlalchemy."):
+            return HostObject("create_all", dotted.lstrip(".").removesuffix(".create_all"))
         return ModuleRef(dotted)
 
     def attribute(self, target: HostObject, name: str) -> Any:
@@ -138,7 +190,11 @@ class _MigrationHost:
             return HostObject("op_method", (name, target.data))
         if kind == "context" and name in {"get_context", "get_bind", "is_offline_mode"}:
             return HostObject("context_method", name)
-        if kind in {"bind", "migration_context"}:
+        if kind == "context" and name == "get_impl":
+            return HostObject("context_method", "get_context")
+        if kind == "inspect" and name == "from_engine":
+            return target
+        if kind in _CONNECTIONS:
             if name == "dialect":
                 return HostObject("dialect")
             if name == "engine":
@@ -147,10 +203,23 @@ class _MigrationHost:
                 return HostObject("bind_execute")
             if name == "get_bind":
                 return HostObject("context_method", "get_bind")
-            if name == "bind":
+            if name == "impl":
+                return HostObject("migration_context")
+            if name in {"bind", "connection"}:
                 return HostObject("bind")
+            if name == "as_sql":
+                return False  # ``alembic upgrade`` runs online
         if kind in {"dialect", "engine"} and name == "name":
             return self.dialect
+        if kind in {"dialect", "engine"} and name == "has_table":
+            return HostObject("has_table", kind)
+        if kind == "dialect" and name == "dialect_description":
+            others = [f for f in _FAMILIES if self.dialect not in f]
+            return PartialText(f"{self.dialect}+", frozenset().union(*others))
+        if kind == "inspector":
+            if name in {"dialect", "bind", "engine"}:
+                return HostObject(name if name != "engine" else "engine")
+            return HostObject("inspector_method", name)
         return Unknown(f"attribute {name}")
 
     def call(
@@ -165,7 +234,78 @@ class _MigrationHost:
             return HostObject("bind" if target.data == "get_bind" else "migration_context")
         if target.kind == "bind_execute":
             return self._op("execute", None, args[:1], {}, node)
+        if target.kind == "inspect":
+            connection = args[0] if args else kwargs.get("bind")
+            if isinstance(connection, HostObject) and connection.kind in _CONNECTIONS:
+                return HostObject("inspector")
+            return Unknown("inspect() of something else than the migration's connection")
+        if target.kind == "inspector_method":
+            return _inspect(target.data, args, kwargs)
+        if target.kind == "has_table":
+            if target.data == "dialect":  # dialect.has_table(connection, name, schema)
+                args = args[1:]
+            return _inspect("has_table", args, kwargs)
+        if target.kind == "create_all":
+            return self._create_all(target.data, kwargs, node)
+        if target.kind == "isinstance" and len(args) == 2:
+            return self._is_dialect(args[0], args[1])
         return Unknown("call")
+
+    def _is_dialect(self, value: Any, cls: Any) -> Any:
+        """``isinstance(bind.dialect, SQLiteDialect)``, for the dialect classes whose answer
+        does not depend on the driver."""
+        if not (isinstance(value, HostObject) and value.kind == "dialect"):
+            return Unknown("isinstance")
+        if not (isinstance(cls, HostObject) and cls.kind == "dialect_class"):
+            return Unknown("isinstance")
+        package, name = cls.data
+        package = "postgresql" if package == "postgres" else package
+        if package == self.dialect:
+            return True if "_" not in name else Unknown("a driver's dialect class")
+        if {package, self.dialect} == {"mysql", "mariadb"}:
+            return Unknown("MariaDB's dialect derives from MySQL's")
+        return False
+
+    # -- BranchHost protocol ------------------------------------------------------------
+
+    def decide(self, decision: int, condition: Condition, text: str, node: ast.AST) -> None:
+        self._emit(Decide(decision, condition, text, self.lines.span(node)))
+
+    def set_guard(self, guard: Condition | None) -> None:
+        self.guard = guard
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.operations), len(self.problems)
+
+    def readable_since(self, mark: tuple[int, int]) -> bool:
+        for operation in self.operations[mark[0] :]:
+            inner = operation.operation if isinstance(operation, Guarded) else operation
+            if not isinstance(inner, MarkIncomplete | Decide):
+                return True
+        return False
+
+    def collapse(self, mark: tuple[int, int], node: ast.stmt, what: str) -> None:
+        skipped = self.problems[mark[1] :]
+        if len(skipped) < 2:
+            return
+        del self.problems[mark[1] :]
+        first = skipped[0].message.removeprefix("skipped ")
+        span = self.lines.span(node)
+        self.problems.append(
+            Problem(
+                "unanalysable",
+                f"skipped {what}: none of the {len(skipped)} statements in it can be read "
+                f"(first, line {skipped[0].span.line}: {first})",
+                replace(span, end_line=span.line, end_col=len(self.lines.line_text(span.line))),
+            )
+        )
+
+    def retract(self, decision: int) -> None:
+        last = self.operations[-1] if self.operations else None
+        if isinstance(last, Guarded):
+            last = last.operation
+        if isinstance(last, Decide) and last.decision == decision:
+            self.operations.pop()
 
     def unanalysable(self, node: ast.AST, reason: str) -> None:
         span = self.lines.span(node)
@@ -219,7 +359,17 @@ class _MigrationHost:
             return None
 
     def _emit(self, operation: Operation) -> None:
+        if self.guard is not None:
+            line = self.lines.line_text(operation.span.line).strip()
+            operation = Guarded(self.guard, operation, _shorten(line))
         self.operations.append(operation)
+
+    def _create_all(self, metadata: str, kwargs: dict[str, Any], node: ast.Call) -> None:
+        if kwargs.get("tables") is not None:
+            self.unanalysable(node, "`create_all(tables=...)` creating some model tables")
+            return
+        text = f"{metadata.rsplit('.', 2)[-1] if '.' in metadata else metadata}.create_all()"
+        self._emit(CreateAll(_shorten(ast.unparse(node)) or text, self.lines.span(node)))
 
     def _op_batch_alter_table(self, p: dict[str, Any], span: Span) -> Any:
         table = _text(p, "table_name")
@@ -484,6 +634,35 @@ _TABLE_POSITION = {
 }
 
 
+def _inspect(method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """An Inspector's answer, as something the replay decides: names, rows or existence."""
+    schema = kwargs.get("schema", args[1] if method != "has_index" and len(args) > 1 else None)
+    if schema is not None and not isinstance(schema, str):
+        return Unknown("schema= is not statically known")
+    if method == "get_table_names":
+        schema = kwargs.get("schema", args[0] if args else None)
+        return (
+            StateNames("table", None, schema)
+            if schema is None or isinstance(schema, str)
+            else Unknown("schema")
+        )
+    table = args[0] if args else kwargs.get("table_name")
+    if not isinstance(table, str):
+        return Unknown(f"the table of {method}() is not statically known")
+    if method == "has_table":
+        return Exists("table", table, schema)
+    if method == "has_index":
+        name = args[1] if len(args) > 1 else kwargs.get("index_name")
+        schema = kwargs.get("schema", args[2] if len(args) > 2 else None)
+        if not isinstance(name, str) or not (schema is None or isinstance(schema, str)):
+            return Unknown("has_index() arguments are not statically known")
+        return Exists("index", table, schema, name)
+    kind = _INSPECTOR_ROWS.get(method)
+    if kind is not None:
+        return StateRows(kind, table, schema)
+    return Unknown(f"inspector.{method}()")
+
+
 def _tables_named_in(node: ast.AST) -> list[str]:
     """Literal table names given to operations inside a statement that was skipped."""
     tables: list[str] = []
@@ -691,7 +870,7 @@ def extract_migration(
     """The migration in ``tree``, or ``None`` when the file is not a revision file."""
     lines = LineIndex(path, text)
     host = _MigrationHost(lines, dialect)
-    evaluator = Evaluator(host)
+    evaluator = Evaluator(host, branches=host)
     evaluator.load_module(tree)
     scope = evaluator.module_scope
     revision_node = next((s for s in tree.body if "revision" in _assigned_names(s)), None)

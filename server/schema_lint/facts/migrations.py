@@ -3,6 +3,11 @@
 Operations are the statically evaluated ``upgrade()`` of the file, in execution order, with
 names, tables and columns resolved to literals. Names passed through ``op.f()`` are marked
 ``final`` (the naming convention does not apply to them).
+
+What depends on the database the file runs against (``if not inspector.has_table("x")``, a
+project setting) is kept as data for the replay: a :class:`Decide` evaluates a
+:class:`Condition` against the replayed state where the ``if`` runs, and operations under it
+are :class:`Guarded` by the decisions they depend on.
 """
 
 from __future__ import annotations
@@ -172,6 +177,16 @@ class DropConstraint:
 
 
 @dataclass(frozen=True, slots=True)
+class CreateAll:
+    """``metadata.create_all(bind)``: every model table that does not exist yet is created,
+    with the models' shape."""
+
+    text: str
+    """The call as written, for messages."""
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class MarkIncomplete:
     """A statement that could not be evaluated may change this table."""
 
@@ -179,6 +194,97 @@ class MarkIncomplete:
     schema: str | None
     reason: str
     span: Span
+
+
+# -- conditions the replay decides -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Exists:
+    """The database has this object where the condition is evaluated.
+
+    ``kind`` is ``table`` (``name`` is None), ``column``, ``index``, ``unique``,
+    ``foreign_key`` or ``check`` (named ``name`` on ``table``; an index with ``table`` None
+    may be on any table of ``schema``).
+    """
+
+    kind: str
+    table: str | None
+    schema: str | None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """A value schema-lint cannot compute (a setting, a helper defined elsewhere), taken as a
+    condition: only the project's ``assume`` option decides it.
+
+    ``keys`` are the names the option may use for it, most specific first: the expression as
+    written (normalised), the called function as written, its import path.
+    """
+
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """An opaque value compared with a literal: ``settings.db == "postgresql"``."""
+
+    operand: Opaque
+    op: str
+    """``==``, ``!=``, ``in``, ``not in``, ``is``, ``is not``, ``<``, ``<=``, ``>``, ``>=``."""
+    value: str | int | float | bool | tuple[str | int | float | bool | None, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of the :class:`Decide` with this id, in the same revision file."""
+
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Negation:
+    operand: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    operands: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    operands: tuple[Condition, ...]
+
+
+Condition = Exists | Opaque | Compared | Decision | Negation | AllOf | AnyOf
+
+
+@dataclass(frozen=True, slots=True)
+class Decide:
+    """An ``if`` whose condition depends on the database: evaluated against the replayed
+    state at this point, its outcome is :class:`Decision` ``decision`` for later guards."""
+
+    decision: int
+    condition: Condition
+    text: str
+    """The condition as written, normalised: what the ``assume`` option calls it."""
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Guarded:
+    """An operation that runs only when ``when`` holds (a formula over decisions)."""
+
+    when: Condition
+    operation: Operation
+    statement: str
+    """The statement's first line as written, for messages."""
+
+    @property
+    def span(self) -> Span:
+        return self.operation.span
 
 
 Operation = (
@@ -192,7 +298,10 @@ Operation = (
     | DropIndex
     | AddConstraint
     | DropConstraint
+    | CreateAll
     | MarkIncomplete
+    | Decide
+    | Guarded
 )
 
 

@@ -106,6 +106,14 @@ class Table:
     inexact: tuple[str, ...] = ()
     """Every reason some fact of this table is uncertain although the table is checked; each
     such fact says so itself (``Column.nullable_unknown``, ``CheckConstraint.text_unknown``)."""
+    uncertain: tuple[str, ...] = ()
+    """Names of indexes and constraints that a statement which may or may not run creates or
+    drops: they may or may not exist, and no rule judges them (on either side)."""
+    baseline: bool = False
+    """The migrations alter this table before any revision creates it: it existed before the
+    first revision (``create_all`` or a dump, then ``alembic stamp``). Only what operations
+    state about it is known: ``indexes`` are exactly the indexes the migrations created that
+    still exist (a rule may judge those); columns, keys and constraints are partial."""
 
     @property
     def qualified_name(self) -> str:

@@ -33,8 +33,8 @@ def _canonical(check: CheckConstraint, dialect: str) -> str | None:
 
 
 def check(context: RuleContext) -> Iterable[Diagnostic]:
-    dialect = context.dialect.name
     for pair in context.pairs():
+        dialect = pair.dialect.name
         model = [(c, _canonical(c, dialect)) for c in pair.model.check_constraints]
         database = [(c, _canonical(c, dialect)) for c in pair.other.check_constraints]
         if any(text is None for _, text in (*model, *database)):

@@ -10,7 +10,7 @@ or that the project excludes from autogenerate, is never judged.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -39,6 +39,13 @@ class Side:
     complete: bool = False
     """Every table of this side is known: nothing schema-lint could not read may add, drop
     or rename one. Presence rules (a table or column on one side only) need it."""
+    models: Schema | None = None
+    """The models built for this side's own dialect, where it is not the project's."""
+    dialect: Dialect | None = None
+    """This side's own dialect (an Alembic environment of ``versions/sqlite``), if any."""
+    schemas: tuple[str, ...] = ()
+    """The schemas this side's tree was replayed into (tenants): a table there is the model's
+    table of that name when the models have none in that schema."""
 
     def excluded(self, kind: str, name: str | None, table: str | None = None) -> bool:
         """Whether the project keeps this object out of autogenerate on this side."""
@@ -52,6 +59,8 @@ class TablePair:
     model: Table
     other: Table
     side: Side
+    dialect: Dialect = field(default_factory=Dialect)
+    """The dialect of this comparison: the side's own, else the project's."""
 
     @property
     def key(self) -> str:
@@ -84,18 +93,44 @@ class RuleContext:
     def sides(self, kind: SideKind) -> Iterator[Side]:
         return (side for side in self.others if side.kind is kind)
 
-    def pairs(self, kind: SideKind = SideKind.MIGRATIONS) -> Iterator[TablePair]:
+    def pairs(
+        self, kind: SideKind = SideKind.MIGRATIONS, *, baseline: bool = False
+    ) -> Iterator[TablePair]:
         """Each model table with its counterpart on every side of ``kind``, in that side's order.
 
         Skipped, because judging them would be guesswork: model tables that are incomplete
-        or have no place to report at, tables incomplete on the other side, and tables the
-        project excludes from autogenerate on that side.
+        or have no place to report at, tables incomplete on the other side, tables the
+        project excludes from autogenerate on that side, and baseline tables (whose shape is
+        unknown) unless ``baseline``: a rule that reads only the indexes the migrations
+        created may judge those. A side with its own dialect pairs with the models built
+        for it.
         """
         for side in self.sides(kind):
+            models = side.models or self.models.schema
             for key, other in side.schema.tables.items():
-                model = self.models.schema.tables.get(key)
+                model = models.tables.get(key)
+                if model is None and other.schema in side.schemas:
+                    model = models.tables.get(other.name)
                 if model is None or model.incomplete or model.span is None:
                     continue
                 if other.incomplete or side.excluded("table", other.name):
                     continue
-                yield TablePair(model, other, side)
+                if other.baseline and not baseline:
+                    continue
+                if other.uncertain:
+                    model, other = (
+                        _without(model, other.uncertain),
+                        _without(other, other.uncertain),
+                    )
+                yield TablePair(model, other, side, side.dialect or self.dialect)
+
+
+def _without(table: Table, names: tuple[str, ...]) -> Table:
+    """``table`` without the indexes and constraints named ``names``."""
+    return replace(
+        table,
+        indexes=tuple(i for i in table.indexes if i.name not in names),
+        unique_constraints=tuple(u for u in table.unique_constraints if u.name not in names),
+        foreign_keys=tuple(f for f in table.foreign_keys if f.name not in names),
+        check_constraints=tuple(c for c in table.check_constraints if c.name not in names),
+    )

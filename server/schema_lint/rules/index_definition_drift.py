@@ -49,8 +49,8 @@ class IndexDrift:
 
 
 def check(context: RuleContext) -> Iterable[Diagnostic]:
-    dialect = context.dialect.name
     for pair in context.pairs():
+        dialect = pair.dialect.name
         model_by_name = {i.name: i for i in pair.model.indexes if i.name is not None}
         for index in pair.other.indexes:
             mine = model_by_name.get(index.name) if index.name is not None else None

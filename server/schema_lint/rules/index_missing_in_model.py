@@ -49,7 +49,7 @@ class MissingIndex:
 def check(context: RuleContext) -> Iterable[Diagnostic]:
     ignore = context.options["ignore-indexes"]
     seen: set[tuple[str, str | None, tuple[str, ...]]] = set()
-    for pair in context.pairs():
+    for pair in context.pairs(baseline=True):  # the indexes the migrations created are known
         for index in pair.other.indexes:
             marker = (pair.key, index.name, index.columns)
             if marker in seen or _ignored(index, ignore, pair):
@@ -100,7 +100,7 @@ def _compare(pair: TablePair, index: Index, context: RuleContext) -> Diagnostic 
         single
         and not model.naming_unknown
         and index.name
-        == context.dialect.generated_name(
+        == pair.dialect.generated_name(
             context.convention, NamingTarget("ix", model.name, model.schema, index.columns)
         )
     )

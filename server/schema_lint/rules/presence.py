@@ -27,10 +27,13 @@ def in_models_only(context: RuleContext) -> Iterator[Missing]:
     for side in context.sides(SideKind.MIGRATIONS):
         if not side.complete:
             continue
-        for key, table in context.models.schema.tables.items():
+        models = side.models or context.models.schema
+        for key, table in models.tables.items():
             if table.incomplete or table.span is None or side.excluded("table", table.name):
                 continue
-            other = side.schema.tables.get(key)
+            other = side.schema.tables.get(key) or next(
+                (side.schema.tables.get(f"{s}.{key}") for s in side.schemas), None
+            )
             if other is None:
                 yield Missing(table, None, table, side)
             elif not other.incomplete and context.models.complete:
@@ -51,7 +54,10 @@ def in_migrations_only(context: RuleContext, ignored: frozenset[str]) -> Iterato
                 continue
             if side.excluded("table", table.name):
                 continue
-            model = context.models.schema.tables.get(key)
+            models = side.models or context.models.schema
+            model = models.tables.get(key)
+            if model is None and table.schema in side.schemas:
+                model = models.tables.get(table.name)
             if model is None:
                 yield Missing(table, None, None, side)
             elif not model.incomplete and model.span is not None:

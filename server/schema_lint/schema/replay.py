@@ -4,30 +4,54 @@ The result aims to equal what reflecting the real database after ``alembic upgra
 shows, for the target dialect: names from the naming convention (with SQLAlchemy's
 truncation), PostgreSQL's own names for unnamed constraints, columns dropped together with
 the indexes and constraints that use them, renames carried into every reference.
+
+Conditions a revision asks of the database are decided against the replayed state where
+they run (on a fresh database, a table no revision created does not exist); a condition
+on a value schema-lint cannot compute is decided only by the project's ``assume`` option,
+and what depends on an undecided condition is skipped, reported, and taints its tables.
+
+A table the migrations alter before any revision creates it is a *baseline* table: it
+existed before the first revision (``create_all`` or a dump, then ``alembic stamp``), so the
+replay runs again with it present from the start, knowing only what operations state.
+``metadata.create_all()`` inside a revision creates every model table that does not exist
+yet, with the models' shape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from schema_lint.facts.migrations import (
     AddColumn,
     AddConstraint,
+    AllOf,
     AlterColumn,
+    AnyOf,
     CheckDef,
     ColumnDef,
+    Compared,
+    Condition,
     ConstraintDef,
+    CreateAll,
     CreateIndex,
     CreateTable,
+    Decide,
+    Decision,
     DropColumn,
     DropConstraint,
     DropIndex,
     DropTable,
+    Exists,
     ForeignKeyDef,
+    Guarded,
     IndexDef,
     MarkIncomplete,
     Migration,
+    Negation,
+    Opaque,
     Operation,
     PrimaryKeyDef,
     RenameTable,
@@ -65,6 +89,29 @@ class _TableState:
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     checks: list[CheckConstraint] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)
+    baseline: bool = False
+    gone: set[tuple[str, str]] = field(default_factory=set)
+    """(kind, name) of objects of a baseline table known to be dropped."""
+    naming_unknown: tuple[str, ...] = ()
+    uncertain: set[str] = field(default_factory=set)
+    """Indexes and constraints a statement that may or may not run creates or drops."""
+
+    def names(self, kind: str, dialect: str) -> set[str]:
+        """The names of this table's objects of ``kind`` (an :class:`Exists` kind)."""
+        if kind == "column":
+            return {c.name for c in self.columns}
+        if kind == "index":
+            names = {i.name for i in self.indexes if i.name}
+            if dialect == "postgresql":  # a UNIQUE constraint owns an index of its name
+                names |= {u.name for u in self.uniques if u.name}
+            return names
+        if kind == "unique":
+            return {u.name for u in self.uniques if u.name}
+        if kind == "foreign_key":
+            return {f.name for f in self.foreign_keys if f.name}
+        if kind == "check":
+            return {c.name for c in self.checks if c.name}
+        return set()
 
     def freeze(self) -> Table:
         return Table(
@@ -76,19 +123,32 @@ class _TableState:
             unique_constraints=tuple(self.uniques),
             foreign_keys=tuple(self.foreign_keys),
             check_constraints=tuple(self.checks),
-            incomplete=tuple(self.incomplete),
+            incomplete=tuple(dict.fromkeys(self.incomplete)),
+            naming_unknown=self.naming_unknown,
+            uncertain=tuple(sorted(self.uncertain)),
+            baseline=self.baseline,
         )
 
     def column_names(self) -> set[str]:
         return {c.name for c in self.columns}
 
 
-def _default_schema(op: Operation) -> Operation:
-    """PostgreSQL's ``public`` is the default schema: table keys omit it (references too, see
-    :meth:`Replayer._add_constraint`)."""
-    if getattr(op, "schema", None) == "public":
-        return replace(op, schema=None)
-    return op
+_NO_SCHEMA = object()
+
+_COMPARED: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "in": lambda a, b: a in b,
+    "not in": lambda a, b: a not in b,
+    "is": lambda a, b: a == b,
+    "is not": lambda a, b: a != b,
+}
+
+Assumed = str | int | float | bool
 
 
 class _LazyTaken:
@@ -114,13 +174,42 @@ def _key(name: str, schema: str | None) -> str:
 class Replayer:
     """Applies operations to a mutable schema state."""
 
-    def __init__(self, dialect: str, naming_convention: Mapping[str, str] | None) -> None:
+    def __init__(
+        self,
+        dialect: str,
+        naming_convention: Mapping[str, str] | None,
+        *,
+        models: Schema | None = None,
+        assume: Mapping[str, Assumed] | None = None,
+        default_schema: str | None = None,
+        baseline: Mapping[str, tuple[str, str | None]] | None = None,
+    ) -> None:
         self.dialect = dialect
         self.convention = dict(naming_convention) if naming_convention else dict(DEFAULT_CONVENTION)
         self.tables: dict[str, _TableState] = {}
         self.problems: list[Problem] = []
         self._ever: dict[str | None, set[str]] = {}
         """Every name ever given per schema: a superset of the names in use."""
+        self.models = models
+        self.assume = dict(assume or {})
+        self.default_schema = default_schema
+        self.decisions: dict[int, bool | None] = {}
+        self.decides: dict[int, Decide] = {}
+        self.existed: set[str] = set()
+        """Keys of every table that existed at some point of the replay."""
+        self.missing: dict[str, tuple[str, str | None, Span]] = {}
+        """Tables altered before they ever existed, with the first operation that did."""
+        for key, (name, schema) in (baseline or {}).items():
+            self.tables[key] = _TableState(name, schema, baseline=True)
+            self.existed.add(key)
+            self._remember(schema, name)
+
+    def run(self, migration: Migration) -> None:
+        """Apply one revision's operations (its decisions are its own)."""
+        self.decisions = {}
+        self.decides = {}
+        for op in migration.operations:
+            self.apply(op)
 
     # -- naming -------------------------------------------------------------------------
 
@@ -180,7 +269,10 @@ class Replayer:
     # -- lookup -------------------------------------------------------------------------
 
     def _table(self, name: str, schema: str | None, span: Span) -> _TableState | None:
-        table = self.tables.get(_key(name, schema))
+        key = _key(name, schema)
+        table = self.tables.get(key)
+        if table is None and key not in self.existed:
+            self.missing.setdefault(key, (name, schema, span))
         if table is None:
             self.problems.append(
                 Problem(
@@ -195,14 +287,271 @@ class Replayer:
     # -- operations ---------------------------------------------------------------------
 
     def apply(self, op: Operation) -> None:
-        if self.dialect == "postgresql":
-            op = _default_schema(op)
+        op = self._normalised(op)
         handler = getattr(self, f"_apply_{type(op).__name__}")
         handler(op)
+
+    def _normalised(self, op: Operation) -> Operation:
+        schema = getattr(op, "schema", _NO_SCHEMA)
+        if schema is not _NO_SCHEMA:
+            normalised = self.schema_of(schema)  # type: ignore[arg-type]
+            if normalised != schema:
+                return replace(op, schema=normalised)  # type: ignore[arg-type]
+        return op
+
+    def schema_of(self, schema: str | None) -> str | None:
+        """The schema of a table key: the environment's own for unqualified names;
+        PostgreSQL's ``public``, the default, is omitted (references too, see
+        :meth:`_add_constraint`)."""
+        if schema is None:
+            return self.default_schema
+        if schema == "public" and self.dialect == "postgresql" and self.default_schema is None:
+            return None
+        return schema
+
+    # -- conditions -----------------------------------------------------------------------
+
+    def _apply_Decide(self, op: Decide) -> None:
+        self.decides[op.decision] = op
+        if op.text in self.assume:
+            self.decisions[op.decision] = bool(self.assume[op.text])
+        else:
+            self.decisions[op.decision] = self.truth(op.condition)
+
+    def _apply_Guarded(self, op: Guarded) -> None:
+        value = self.truth(op.when)
+        if value:
+            self.apply(op.operation)
+        elif value is None:
+            self._undecided(op)
+
+    def truth(self, condition: Condition) -> bool | None:
+        """Whether ``condition`` holds at this point; None when it cannot be decided."""
+        if isinstance(condition, Decision):
+            return self.decisions.get(condition.id)
+        if isinstance(condition, Negation):
+            inner = self.truth(condition.operand)
+            return None if inner is None else not inner
+        if isinstance(condition, AllOf | AnyOf):
+            decisive = isinstance(condition, AnyOf)
+            unknown = False
+            for operand in condition.operands:
+                value = self.truth(operand)
+                if value is None:
+                    unknown = True
+                elif value == decisive:
+                    return decisive
+            return None if unknown else not decisive
+        if isinstance(condition, Exists):
+            return self._exists(condition)
+        if isinstance(condition, Opaque):
+            found = self._assumed(condition)
+            return None if found is None else bool(found[0])
+        found = self._assumed(condition.operand)
+        if found is None:
+            return None
+        try:
+            return bool(_COMPARED[condition.op](found[0], condition.value))
+        except (TypeError, KeyError):
+            return None
+
+    def _assumed(self, opaque: Opaque) -> tuple[Assumed] | None:
+        for key in opaque.keys:
+            if key in self.assume:
+                return (self.assume[key],)
+        return None
+
+    def _exists(self, condition: Exists) -> bool | None:
+        schema = self.schema_of(condition.schema)
+        if condition.kind == "table":
+            return _key(condition.table or "", schema) in self.tables
+        if condition.table is None:
+            tables = [t for t in self.tables.values() if t.schema == schema]
+        else:
+            table = self.tables.get(_key(condition.table, schema))
+            if table is None:
+                return False
+            tables = [table]
+        name = condition.name or ""
+        if any(t.incomplete or name in t.uncertain for t in tables):
+            return None  # a statement that was not understood may have changed it
+        if any(name in t.names(condition.kind, self.dialect) for t in tables):
+            return True
+        if any(t.baseline and (condition.kind, name) not in t.gone for t in tables):
+            return None  # what a baseline table held before the first revision is unknown
+        return False
+
+    def _undecided(self, op: Guarded) -> None:
+        """An operation that may or may not run: skipped, reported, its tables tainted."""
+        inner = self._normalised(op.operation)
+        if isinstance(inner, MarkIncomplete):
+            self.apply(inner)
+            return
+        if isinstance(inner, Decide):
+            self.decides[inner.decision] = inner
+            self.decisions[inner.decision] = None
+            return
+        why = self.why_undecided(op.when)
+        if not self._uncertain_object(inner):
+            reason = f"`{op.statement}` may or may not run (line {op.span.line})"
+            for key in self._tables_of(inner):
+                table = self.tables.get(key)
+                if table is not None:
+                    table.incomplete.append(reason)
+        self.problems.append(Problem("unanalysable", f"skipped `{op.statement}`: {why}", op.span))
+
+    def _uncertain_object(self, op: Operation) -> bool:
+        """Taint only the named index or constraint ``op`` creates or drops, if it names one."""
+        if isinstance(op, CreateIndex | AddConstraint):
+            table = self.tables.get(_key(op.table, op.schema))
+            if table is None:
+                return True  # nothing to taint: the table does not exist here
+            if isinstance(op, CreateIndex):
+                item = op.index
+                name = self._name("ix", item.name, item.name_final, table, item.columns)
+            else:
+                constraint = op.constraint
+                if isinstance(constraint, PrimaryKeyDef) or constraint.name is None:
+                    return False
+                columns = getattr(constraint, "columns", ())
+                kind = _PREFIX[type(constraint)]
+                name = self._name(kind, constraint.name, constraint.name_final, table, columns)
+            if name is None:
+                return False
+            table.uncertain.add(name)
+            return True
+        if isinstance(op, DropIndex | DropConstraint):
+            if isinstance(op, DropConstraint) and op.type_ == "primary":
+                return False
+            kind = "ix" if isinstance(op, DropIndex) else _DROP_PREFIX.get(op.type_ or "", "uq")
+            name = self._dropped_name(kind, op.name, op.name_final, op.table, op.schema)
+            schema = op.schema
+            candidates = (
+                [self.tables.get(_key(op.table, schema))]
+                if op.table
+                else [t for t in self.tables.values() if t.schema == schema]
+            )
+            for table in candidates:
+                if table is not None:
+                    table.uncertain.add(name)
+            return True
+        return False
+
+    def _tables_of(self, op: Operation) -> list[str]:
+        if isinstance(op, CreateAll):
+            return list(self.models.tables) if self.models is not None else []
+        table = getattr(op, "table", None)
+        if not isinstance(table, str):
+            return []
+        schema = self.schema_of(getattr(op, "schema", None))
+        keys = [_key(table, schema)]
+        if isinstance(op, RenameTable):
+            keys.append(_key(op.new_name, schema))
+        return keys
+
+    def why_undecided(self, when: Condition) -> str:
+        """What the user can write to decide ``when``: the conditions it depends on."""
+        parts: list[str] = []
+        for decide, polarity in self._undecided_decisions(when, True, set()):
+            runs = {True: "is true", False: "is false", None: "holds"}[polarity]
+            hint = _assume_hint(decide, self._reason(decide.condition))
+            parts.append(f"it runs only if `{decide.text}` {runs}, {hint}")
+        if not parts:
+            return "it runs only under conditions schema-lint cannot decide"
+        return "; ".join(dict.fromkeys(parts))
+
+    def _undecided_decisions(
+        self, condition: Condition, polarity: bool | None, seen: set[int]
+    ) -> list[tuple[Decide, bool | None]]:
+        if isinstance(condition, Decision):
+            decide = self.decides.get(condition.id)
+            if decide is None or self.decisions.get(condition.id) is not None:
+                return []
+            if condition.id in seen:
+                return []
+            seen.add(condition.id)
+            inner = self._undecided_decisions(decide.condition, None, seen)
+            if inner and _only_decisions(decide.condition):
+                return inner  # a helper's result: name the conditions inside it
+            return [(decide, polarity)]
+        if isinstance(condition, Negation):
+            flipped = None if polarity is None else not polarity
+            return self._undecided_decisions(condition.operand, flipped, seen)
+        if isinstance(condition, AllOf | AnyOf):
+            found: list[tuple[Decide, bool | None]] = []
+            for operand in condition.operands:
+                if self.truth(operand) is None:
+                    found.extend(self._undecided_decisions(operand, polarity, seen))
+            return found
+        return []
+
+    def _reason(self, condition: Condition) -> str:
+        """Why ``condition`` cannot be decided, naming what it asks."""
+        if isinstance(condition, Opaque | Compared):
+            opaque = condition if isinstance(condition, Opaque) else condition.operand
+            return f"schema-lint cannot evaluate `{opaque.keys[0]}`"
+        if isinstance(condition, Exists):
+            what = "table" if condition.kind == "table" else condition.kind.replace("_", " ")
+            where = f" of `{condition.table}`" if condition.table else ""
+            return (
+                f"schema-lint cannot tell whether {what} `{condition.name or condition.table}`"
+                f"{where} exists at this point (a statement was not understood, or the table "
+                "existed before the first revision)"
+            )
+        if isinstance(condition, Negation):
+            return self._reason(condition.operand)
+        if isinstance(condition, AllOf | AnyOf):
+            reasons = [self._reason(o) for o in condition.operands if self.truth(o) is None]
+            return "; ".join(dict.fromkeys(r for r in reasons if r))
+        return ""
+
+    # -- operations ---------------------------------------------------------------------
+
+    def _apply_CreateAll(self, op: CreateAll) -> None:
+        if self.models is None:
+            self.problems.append(
+                Problem("unanalysable", f"skipped `{op.text}`: the models are not known", op.span)
+            )
+            return
+        created = 0
+        for key, model in self.models.tables.items():
+            if key in self.tables:
+                continue  # create_all() checks first
+            self.tables[key] = self._from_model(model, op.span)
+            self.existed.add(key)
+            created += 1
+        self.problems.append(
+            Problem(
+                "create-all",
+                f"`{op.text}` is read as creating every model table that does not exist yet "
+                f"({created} table(s)), with the models' shape",
+                op.span,
+            )
+        )
+
+    def _from_model(self, model: Table, span: Span) -> _TableState:
+        schema = model.schema
+        table = _TableState(
+            model.name,
+            schema,
+            columns=[replace(c, span=span, inherited_from=None) for c in model.columns],
+            primary_key=model.primary_key,
+            indexes=[replace(i, span=span, inherited_from=None) for i in model.indexes],
+            uniques=list(model.unique_constraints),
+            foreign_keys=list(model.foreign_keys),
+            checks=list(model.check_constraints),
+            incomplete=list(model.incomplete),
+            naming_unknown=model.naming_unknown,
+        )
+        self._remember(schema, model.name)
+        for name in table.names("index", self.dialect) | table.names("foreign_key", self.dialect):
+            self._remember(schema, name)
+        return table
 
     def _apply_CreateTable(self, op: CreateTable) -> None:
         table = _TableState(op.table, op.schema)
         self.tables[_key(op.table, op.schema)] = table
+        self.existed.add(_key(op.table, op.schema))
         self._remember(op.schema, op.table)
         pk_columns = [c.name for c in op.columns if c.primary_key]
         for constraint in op.constraints:
@@ -276,7 +625,9 @@ class Replayer:
                 (constraint.ref_table, constraint.ref_columns),
             )
             ref_table = constraint.ref_table
-            if self.dialect == "postgresql":
+            if "." not in ref_table and self.default_schema is not None:
+                ref_table = f"{self.default_schema}.{ref_table}"
+            elif self.dialect == "postgresql" and self.default_schema is None:
                 ref_table = ref_table.removeprefix("public.")
             table.foreign_keys.append(
                 ForeignKey(
@@ -297,6 +648,8 @@ class Replayer:
         self, table: _TableState, index: IndexDef, span: Span, *, declared_by: str = "index"
     ) -> None:
         name = self._name("ix", index.name, index.name_final, table, index.columns)
+        if name is not None:
+            table.gone.discard(("index", name))
         table.indexes.append(
             Index(
                 name,
@@ -325,6 +678,7 @@ class Replayer:
         del self.tables[_key(op.table, op.schema)]
         table.name = op.new_name
         self.tables[_key(op.new_name, op.schema)] = table
+        self.existed.add(_key(op.new_name, op.schema))
         self._remember(op.schema, op.new_name)
         old, new = _key(op.table, op.schema), _key(op.new_name, op.schema)
         for other in self.tables.values():
@@ -336,6 +690,7 @@ class Replayer:
     def _apply_AddColumn(self, op: AddColumn) -> None:
         table = self._table(op.table, op.schema, op.span)
         if table is not None:
+            table.gone.discard(("column", op.column.name))
             self._add_column(table, op.column, (), op.span)
             if op.column.primary_key:
                 self._set_primary_key(table, PrimaryKeyDef(None, (op.column.name,)), op.span)
@@ -345,6 +700,8 @@ class Replayer:
         if table is None:
             return
         name = op.column
+        if table.baseline:
+            table.gone.add(("column", name))
         table.columns = [c for c in table.columns if c.name != name]
         table.indexes = [i for i in table.indexes if name not in i.columns]
         table.uniques = [u for u in table.uniques if name not in u.columns]
@@ -419,7 +776,13 @@ class Replayer:
             if len(remaining) != len(table.indexes):
                 table.indexes = remaining
                 return
-        if not op.if_exists:
+        if op.table is not None and self.tables.get(_key(op.table, op.schema)) is None:
+            self._table(op.table, op.schema, op.span)  # reported, or a baseline candidate
+            return
+        baseline = [t for t in candidates if t is not None and t.baseline]
+        for table in baseline:
+            table.gone.add(("index", op.name))
+        if not op.if_exists and not baseline:
             self.problems.append(
                 Problem(
                     "unknown-index",
@@ -460,7 +823,10 @@ class Replayer:
         if kind in (None, "primary") and table.primary_key and table.primary_key.name == op.name:
             table.primary_key = None
             found = True
-        if not found and not op.if_exists and kind != "check":
+        if not found and table.baseline:
+            kinds = ("unique", "foreign_key", "check") if kind is None else (kind,)
+            table.gone.update((_GONE_KIND.get(k, k), op.name) for k in kinds)
+        elif not found and not op.if_exists and kind != "check":
             self.problems.append(
                 Problem(
                     "unknown-constraint",
@@ -478,19 +844,113 @@ class Replayer:
         )
 
 
+MAX_PASSES = 4
+"""Replays with a grown baseline before the tables still missing are reported instead."""
+
+
 def replay_migrations(
     migrations: Sequence[Migration],
     *,
     dialect: str = "postgresql",
     naming_convention: Mapping[str, str] | None = None,
+    models: Schema | None = None,
+    assume: Mapping[str, Assumed] | None = None,
+    default_schema: str | None = None,
 ) -> Schema:
-    """The schema produced by upgrading through every revision to all heads."""
+    """The schema produced by upgrading through every revision to all heads.
+
+    ``models`` is what ``metadata.create_all()`` in a revision creates; ``assume`` decides
+    conditions on values schema-lint cannot compute (keys: expressions as written,
+    normalised with ``ast.unparse``); ``default_schema`` is where unqualified tables live.
+    """
     order = order_revisions(migrations)
-    replayer = Replayer(dialect, naming_convention)
     problems: list[Problem] = list(order.problems)
     for migration in sorted(migrations, key=lambda m: m.path):
         problems.extend(migration.problems)
-    for migration in order.migrations:
-        for op in migration.operations:
-            replayer.apply(op)
+    found: dict[str, tuple[str, str | None, Span]] = {}
+    for _ in range(MAX_PASSES):
+        seeded = dict(found)
+        replayer = Replayer(
+            dialect,
+            naming_convention,
+            models=models,
+            assume=assume,
+            default_schema=default_schema,
+            baseline={key: (name, schema) for key, (name, schema, _) in seeded.items()},
+        )
+        for migration in order.migrations:
+            replayer.run(migration)
+        if not replayer.missing:
+            break
+        found.update(replayer.missing)
+    for key, (_, _, span) in seeded.items():
+        problems.append(
+            Problem(
+                "baseline-table",
+                f"table `{key}` is altered before any revision creates it: it is taken to "
+                "exist before the first revision (made by `create_all()` or a dump, then "
+                "`alembic stamp`); only what the migrations state about it is known",
+                span,
+            )
+        )
     return replayer.freeze(order.heads, problems)
+
+
+_GONE_KIND = {"unique": "unique", "foreignkey": "foreign_key", "check": "check"}
+_DROP_PREFIX = {"unique": "uq", "foreignkey": "fk", "check": "ck", "primary": "pk"}
+_PREFIX: dict[type, str] = {UniqueDef: "uq", ForeignKeyDef: "fk", CheckDef: "ck"}
+
+
+def _only_decisions(condition: Condition) -> bool:
+    if isinstance(condition, Decision):
+        return True
+    if isinstance(condition, Negation):
+        return _only_decisions(condition.operand)
+    if isinstance(condition, AllOf | AnyOf):
+        return all(_only_decisions(o) for o in condition.operands)
+    return False
+
+
+def _assume_hint(decide: Decide, reason: str) -> str:
+    """``reason`` and the ``assume`` entry that decides it."""
+    key, value = decide.text, "true|false"
+    compared = _first_compared(decide.condition)
+    opaque = _first_opaque(decide.condition)
+    if compared is not None and not isinstance(compared.value, bool | None | tuple):
+        key = compared.operand.keys[0]
+        value = '"..."' if isinstance(compared.value, str) else "<its value>"
+    elif compared is None and opaque is not None:
+        key = opaque.keys[0]
+    quoted = key.replace("\\", "\\\\").replace('"', '\\"')
+    return (
+        f"and {reason}: state its value for `alembic upgrade` on a fresh database in "
+        f'pyproject.toml, [tool.schema-lint.migrations] assume = {{ "{quoted}" = {value} }}'
+    )
+
+
+def _first_opaque(condition: Condition) -> Opaque | None:
+    if isinstance(condition, Opaque):
+        return condition
+    if isinstance(condition, Compared):
+        return condition.operand
+    if isinstance(condition, Negation):
+        return _first_opaque(condition.operand)
+    if isinstance(condition, AllOf | AnyOf):
+        for operand in condition.operands:
+            found = _first_opaque(operand)
+            if found is not None:
+                return found
+    return None
+
+
+def _first_compared(condition: Condition) -> Compared | None:
+    if isinstance(condition, Compared):
+        return condition
+    if isinstance(condition, Negation):
+        return _first_compared(condition.operand)
+    if isinstance(condition, AllOf | AnyOf):
+        for operand in condition.operands:
+            found = _first_compared(operand)
+            if found is not None:
+                return found
+    return None

@@ -17,6 +17,13 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
 
 
 def table_to_dict(table: Table) -> dict[str, Any]:
+    data = _table_dict(table)
+    if table.baseline:  # existed before the first revision: only the facts listed are known
+        data["baseline"] = True
+    return data
+
+
+def _table_dict(table: Table) -> dict[str, Any]:
     return {
         "columns": {
             c.name: {"nullable": c.nullable, "primary_key": c.primary_key} for c in table.columns

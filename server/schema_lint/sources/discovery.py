@@ -1,8 +1,10 @@
 """Finding a project's model files and Alembic environments, with zero configuration.
 
 Alembic environments come from ``alembic.ini`` files (``script_location`` and
-``version_locations``), from ``[tool.alembic]`` in ``pyproject.toml``, and, for version
-directories no configuration names, from any directory holding revision files. Model
+``version_locations``, one environment per section that has them), from ``[tool.alembic]``
+in ``pyproject.toml``, and, for version directories no configuration names, from any
+directory holding revision files. What an environment says about its database (a version
+directory named for a dialect, ``sqlalchemy.url``) is kept for the project to decide. Model
 files are the Python files that mention SQLAlchemy, SQLModel or table declarations and
 are not revision files; a cheap byte prefilter keeps everything else from being parsed.
 """
@@ -16,6 +18,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from schema_lint.vocabulary.dialects import DIALECTS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -71,6 +75,21 @@ class Environment:
     """The script location holding ``env.py``, when known."""
     recursive: bool = False
     """``recursive_version_locations``: revision files in subdirectories count too."""
+    url_dialect: str | None = None
+    """The dialect of ``sqlalchemy.url`` in its ``alembic.ini`` section, if it names one."""
+    dialect: str | None = None
+    """The database its revisions run on, when something says so (None: the project's)."""
+    dialect_source: str = ""
+    """What said so, for messages: ``its directory name``, ``env.py``, ..."""
+    schemas: tuple[str, ...] = ()
+    """The schemas its unqualified tables live in (empty: the default schema)."""
+    schemas_source: str = ""
+
+    @property
+    def directory_dialect(self) -> str | None:
+        """The dialect its version directories are named for (``versions/sqlite``)."""
+        found = {dialect_named(Path(d).name) for d in self.version_dirs}
+        return found.pop() if len(found) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,18 +164,36 @@ def may_be_migration(data: bytes) -> bool:
     return all(marker in data for marker in _MIGRATION_MARKERS) and b"down_revision" in data
 
 
+_DIALECT_NAMES = {**{d: d for d in DIALECTS}, "postgres": "postgresql", "pg": "postgresql"}
+
+
+def dialect_named(name: str) -> str | None:
+    """The dialect a directory or URL scheme names: ``sqlite``, ``postgres`` -> postgresql."""
+    return _DIALECT_NAMES.get(name.strip().lower())
+
+
+def url_dialect(url: str) -> str | None:
+    """The dialect of an SQLAlchemy URL (``postgresql+psycopg://...``), if it is one."""
+    scheme, sep, _ = url.strip().strip("\"'").partition("://")
+    if not sep and not scheme.startswith("sqlite"):
+        return None
+    return dialect_named(scheme.split("+", 1)[0].split(":", 1)[0])
+
+
 def configured_environments(root: Path, inis: Sequence[Path]) -> list[Environment]:
     """Environments declared by ``alembic.ini`` files and ``[tool.alembic]``."""
     environments: list[Environment] = []
     for ini in sorted(inis):
-        env = _environment_from_ini(root, ini)
-        if env is not None:
-            environments.append(env)
+        for env in _environments_from_ini(root, ini):
+            if all(env.version_dirs != e.version_dirs for e in environments):
+                environments.append(env)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        env = _environment_from_pyproject(root, pyproject)
-        if env is not None and all(env.version_dirs != e.version_dirs for e in environments):
-            environments.append(env)
+        declared = _environment_from_pyproject(root, pyproject)
+        if declared is not None and all(
+            declared.version_dirs != e.version_dirs for e in environments
+        ):
+            environments.append(declared)
     return environments
 
 
@@ -175,12 +212,14 @@ def _resolve_location(root: Path, base: Path, location: str) -> Path | None:
     return path if path.is_dir() else None
 
 
-def _environment_from_ini(root: Path, ini: Path) -> Environment | None:
+def _environments_from_ini(root: Path, ini: Path) -> list[Environment]:
+    """One environment per section with a ``script_location`` (``alembic --name``)."""
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(ini, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError):
-        return None
+        return []
+    environments = []
     for section in parser.sections():
         if not parser.has_option(section, "script_location"):
             continue
@@ -195,8 +234,13 @@ def _environment_from_ini(root: Path, ini: Path) -> Environment | None:
         dirs = _version_dirs(root, base, script, locations, separator)
         name = os.path.relpath(script, root)
         recursive = parser.get(section, "recursive_version_locations", fallback="false")
-        return Environment(name, dirs, str(script), recursive.strip().lower() in _TRUE)
-    return None
+        url = parser.get(section, "sqlalchemy.url", fallback="")
+        environments.append(
+            Environment(
+                name, dirs, str(script), recursive.strip().lower() in _TRUE, url_dialect(url)
+            )
+        )
+    return environments
 
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
