@@ -29,8 +29,8 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
         if found.column is None:
             span = table.span
             message = (
-                f"table {where} is declared in the model, but {found.side.label} never create "
-                "it: autogenerate will propose `create_table`"
+                f"table {where} is declared in the model, but no migration creates it: "
+                "autogenerate will propose `create_table`"
             )
         else:
             span = column_place(table, found.column.name)

@@ -23,23 +23,39 @@ class Missing:
 
 
 def in_models_only(context: RuleContext) -> Iterator[Missing]:
-    """Model tables and columns an environment's migrations never create."""
-    for side in context.sides(SideKind.MIGRATIONS):
-        if not side.complete:
+    """Model tables no environment's migrations create (environments may split the tables
+    between them, so a table counts as missing only when every one was read whole and none
+    has it), and columns an environment's table lacks."""
+    sides = list(context.sides(SideKind.MIGRATIONS))
+    if not sides:
+        return
+    for key, table in context.models.schema.tables.items():
+        if table.incomplete or table.span is None:
             continue
-        models = side.models or context.models.schema
-        for key, table in models.tables.items():
-            if table.incomplete or table.span is None or side.excluded("table", table.name):
+        found = False
+        for side in sides:
+            if side.excluded("table", table.name):
+                found = True
                 continue
-            other = side.schema.tables.get(key) or next(
-                (side.schema.tables.get(f"{s}.{key}") for s in side.schemas), None
-            )
+            other = _counterpart(side, key)
             if other is None:
-                yield Missing(table, None, table, side)
-            elif not other.incomplete and context.models.complete:
-                for column in table.columns:
+                continue
+            found = True
+            if side.complete and not other.incomplete and context.models.complete:
+                model = (side.models or context.models.schema).tables.get(key, table)
+                for column in model.columns:
                     if other.column(column.name) is None:
-                        yield Missing(table, column, table, side)
+                        yield Missing(model, column, model, side)
+        if not found and all(side.complete for side in sides):
+            yield Missing(table, None, table, sides[0])
+
+
+def _counterpart(side: Side, key: str) -> Table | None:
+    """The side's table for the model table ``key`` (in a tenant schema if need be)."""
+    found = side.schema.tables.get(key)
+    for schema in side.schemas:
+        found = found or side.schema.tables.get(f"{schema}.{key}")
+    return found
 
 
 def in_migrations_only(context: RuleContext, ignored: frozenset[str]) -> Iterator[Missing]:
