@@ -185,3 +185,15 @@ def test_hints_the_codec_cannot_tell_apart_fail_when_built(cls: type) -> None:
 def test_only_frozen_dataclasses_are_allowed() -> None:
     with pytest.raises(TypeError, match="frozen"):
         Codec([Mutable])
+
+
+def test_classes_of_one_name_in_two_modules_are_both_allowed() -> None:
+    # facts.models.Opaque (a model expression) and facts.migrations.Opaque (a guard's
+    # condition) share a name: each decodes as itself.
+    from schema_lint.cache.registry import facts_codec
+    from schema_lint.facts import migrations, models
+
+    codec = facts_codec()
+    guard = migrations.Opaque(("settings.pg_uri",))
+    assert codec.decode(codec.encode(guard, migrations.Opaque), migrations.Opaque) == guard
+    assert {migrations.Opaque, models.Opaque} <= set(codec.classes)

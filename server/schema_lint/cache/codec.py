@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import sys
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -41,15 +42,20 @@ class Codec:
     def __init__(self, classes: Iterable[type], *, any_of: Iterable[type] = ()) -> None:
         """``classes``: the allow-list; ``any_of``: those of them a field typed ``Any`` may
         hold (besides None)."""
-        self._by_tag: dict[str, type] = {}
+        allowed: dict[type, None] = {}
         for cls in classes:
             params = vars(cls).get("__dataclass_params__")
             if not (dataclasses.is_dataclass(cls) and params is not None and params.frozen):
                 raise TypeError(f"{cls.__qualname__} is not a frozen dataclass")
-            if cls.__name__ in self._by_tag and self._by_tag[cls.__name__] is not cls:
-                raise TypeError(f"two allowed classes are named {cls.__name__}")
-            self._by_tag[cls.__name__] = cls
-        self._classes = frozenset(self._by_tag.values())
+            allowed[cls] = None
+        self._classes = frozenset(allowed)
+        names: dict[str, list[type]] = {}
+        for cls in allowed:
+            names.setdefault(cls.__name__, []).append(cls)
+        self._by_name = {name: found[0] for name, found in names.items() if len(found) == 1}
+        """Allowed classes by name where the name is unique: what a hint names only under
+        ``TYPE_CHECKING`` resolves to (a class's own module's names win)."""
+        self._ordered = tuple(allowed)
         self._any_of = tuple(any_of)
         if not set(self._any_of) <= self._classes:
             raise TypeError("any_of must be allowed classes")
@@ -59,7 +65,7 @@ class Codec:
 
     @property
     def classes(self) -> tuple[type, ...]:
-        return tuple(self._by_tag.values())
+        return self._ordered
 
     def encode(self, value: Any, hint: Any) -> Any:
         """``value`` as plain data; :class:`Unencodable` when it does not fit ``hint``."""
@@ -163,7 +169,8 @@ class Codec:
     def _hints_of(self, cls: type) -> dict[str, Any]:
         hints = self._hints.get(cls)
         if hints is None:
-            hints = typing.get_type_hints(cls, localns=self._by_tag)
+            module = sys.modules[cls.__module__]
+            hints = typing.get_type_hints(cls, localns={**self._by_name, **vars(module)})
             self._hints[cls] = hints
         return hints
 
@@ -178,6 +185,8 @@ class Codec:
                 if encoding:
                     by_runtime[member] = self._tagger(member)
                 else:
+                    if member.__name__ in tagged:
+                        raise TypeError(f"two members of one union are named {member.__name__}")
                     tagged[member.__name__] = member
                 continue
             for plain in _plain_types(member):
