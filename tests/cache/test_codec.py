@@ -194,6 +194,8 @@ def test_classes_of_one_name_in_two_modules_are_both_allowed() -> None:
     from schema_lint.facts import migrations, models
 
     codec = facts_codec()
-    guard = migrations.Opaque(("settings.pg_uri",))
-    assert codec.decode(codec.encode(guard, migrations.Opaque), migrations.Opaque) == guard
+    guard = migrations.Decide(1, migrations.Opaque(("settings.pg_uri",)), "settings.pg_uri", SPAN)
+    assert trip(codec, guard, migrations.Decide) == guard
+    expression = models.Opaque("f(x)")
+    assert trip(codec, expression, models.Opaque) == expression
     assert {migrations.Opaque, models.Opaque} <= set(codec.classes)
