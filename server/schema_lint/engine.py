@@ -210,14 +210,20 @@ def check(
     dialect = Dialect(config.dialect)
     convention = dict(schemas.models.naming_convention)
     diagnostics: list[Diagnostic] = []
+    file_problems = (
+        *project.layout.problems,
+        *(p for f in project.files.values() for p in f.problems),
+    )
     for rule in RULES:
         if not selected(rule.code, config.select, config.ignore):
             continue
-        context = RuleContext(models, others, config.options(rule.code), dialect, convention)
+        context = RuleContext(
+            models, others, config.options(rule.code), dialect, convention, problems=file_problems
+        )
         for diagnostic in rule.check(context):
             if _keep(diagnostic, project, only_paths):
                 diagnostics.append(diagnostic)
-    problems = [p for f in project.files.values() for p in f.problems]
+    problems = list(file_problems)
     problems.extend(_environment_notes(project))
     problems.extend(_incomplete_tables(schemas))
     problems.extend(schemas.models.problems)
