@@ -171,6 +171,12 @@ def test_a_utf16_model_file_with_a_bom_is_read(project: Path) -> None:
     assert sl001["location"]["row"] == 19  # the junction's Table( call, as in UTF-8
     text_output = run("check", "--no-cache", cwd=project)
     assert '"user_roles",' in text_output.stdout  # the snippet is decoded too
+    fixed = run("check", "--fix", "--no-cache", cwd=project)
+    assert_no_crash(fixed)
+    assert "Fixed 1 error." in fixed.stdout
+    data = models.read_bytes()  # written back in UTF-16, BOM and line endings kept
+    assert data.startswith(b"\xff\xfe") and b"\r\x00\n\x00" in data
+    assert "String(50), index=True)" in data.decode("utf-16")
 
 
 def test_a_utf16_file_with_a_coding_cookie_and_no_bom_is_read(project: Path) -> None:
