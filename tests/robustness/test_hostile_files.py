@@ -238,3 +238,21 @@ def test_a_file_too_large_to_read_is_named_with_what_to_do(project: Path) -> Non
     assert_no_crash(result)
     message = str(_sl000(result, project, "app/generated.py")["message"])
     assert "larger than 20 MiB" in message and "`exclude`" in message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_an_unreadable_file_may_hold_any_table_so_presence_is_not_judged(project: Path) -> None:
+    revision = project / "migrations" / "versions" / "0001_initial.py"
+    revision.write_text(
+        revision.read_text().replace(
+            "    op.create_index(",
+            '    op.create_table("audit", sa.Column("id", sa.Integer(), primary_key=True))\n'
+            "    op.create_index(",
+        )
+    )
+    before = run("check", "--format", "json", "--no-cache", cwd=project)
+    assert ("SL011", "migrations/versions/0001_initial.py") in codes(before, project)
+    os.mkfifo(project / "app" / "audit.py")  # it might declare `audit`: unknown, not missing
+    after = run("check", "--format", "json", "--no-cache", cwd=project, timeout=60)
+    assert_no_crash(after)
+    assert codes(after, project) == sorted([*KNOWN, ("SL000", "app/audit.py")])
