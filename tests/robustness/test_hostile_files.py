@@ -256,3 +256,22 @@ def test_an_unreadable_file_may_hold_any_table_so_presence_is_not_judged(project
     after = run("check", "--format", "json", "--no-cache", cwd=project, timeout=60)
     assert_no_crash(after)
     assert codes(after, project) == sorted([*KNOWN, ("SL000", "app/audit.py")])
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="file names there are text")
+@pytest.mark.parametrize("output", ["text", "json", "sarif", "github"])
+def test_a_file_name_that_is_not_utf8_is_named_not_a_crash(project: Path, output: str) -> None:
+    app = os.fsencode(project / "app")
+    with open(os.path.join(app, b"caf\xe9.py"), "wb") as handle:
+        handle.write(b"import sqlalchemy\n")
+    os.mkdir(os.path.join(app, b"d\xff"))
+    with open(os.path.join(app, b"d\xff", b"models.py"), "wb") as handle:
+        handle.write(b"import sqlalchemy\n")
+    result = run("check", "--format", output, "--no-cache", cwd=project)
+    assert_no_crash(result)
+    assert result.returncode == 1
+    if output == "json":
+        assert codes(result, project) == sorted(
+            [*KNOWN, ("SL000", "app/caf\ufffd.py"), ("SL000", "app/d\ufffd")]
+        )
+    assert result.stdout.count("not valid UTF-8") == 2

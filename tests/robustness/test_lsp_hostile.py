@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ def project(tmp_path: Path) -> Path:
     root = copy_project(tmp_path)
     deep = "import sqlalchemy\n\nLIMIT = " + "(" * DEEP + "1" + ")" * DEEP + "\n"
     (root / "app" / "deep.py").write_text(deep)
-    os.mkfifo(root / "app" / "pipe.py")  # never opened: opening it would block for ever
+    os.mkfifo(root / "app" / "pipe.py")  # the scan must not wait on it
     return root
 
 
@@ -69,5 +69,3 @@ async def test_deep_nesting_on_disk_and_while_typing_keeps_the_server_up(
     replace_text(client, uri, 3, models.read_text("utf-8"))
     back = await wait_published(client, uri, lambda p: p.version == 3)
     assert codes(back.diagnostics) == codes(first.diagnostics)
-    pipe = await wait_published(client, (project / "app" / "pipe.py").as_uri())
-    assert [d.code for d in pipe.diagnostics] == ["SL000"]

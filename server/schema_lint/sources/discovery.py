@@ -139,6 +139,11 @@ def _walk(root: Path, exclude: Sequence[str], problems: list[Problem]) -> Iterab
         span = Span(path, 1, 0, 1, 0)
         problems.append(Problem("unreadable-directory", directory_error(exc), span))
 
+    def unnamed(path: str, kind: str) -> None:
+        shown = _printable(path)
+        message = "its name is not valid UTF-8; not read (rename it, or exclude it)"
+        problems.append(Problem(kind, message, Span(shown, 1, 0, 1, 0)))
+
     for dirpath, dirnames, filenames in os.walk(root_str, onerror=unlisted):
         rel_dir = os.path.relpath(dirpath, root_str)
         kept = []
@@ -146,6 +151,10 @@ def _walk(root: Path, exclude: Sequence[str], problems: list[Problem]) -> Iterab
             if d in SKIPPED_DIRS or d.endswith(".egg-info"):
                 continue
             full = os.path.join(dirpath, d)
+            if not _encodable(d):
+                if not _excluded(os.path.normpath(os.path.join(rel_dir, d)), exclude):
+                    unnamed(full, "unreadable-directory")
+                continue
             if os.path.exists(os.path.join(full, "pyvenv.cfg")):
                 continue
             rel = os.path.normpath(os.path.join(rel_dir, d))
@@ -157,8 +166,25 @@ def _walk(root: Path, exclude: Sequence[str], problems: list[Problem]) -> Iterab
             if not filename.endswith(".py") and filename != "alembic.ini":
                 continue
             rel = os.path.normpath(os.path.join(rel_dir, filename))
-            if not _excluded(rel, exclude):
+            if _excluded(rel, exclude):
+                continue
+            if _encodable(filename):
                 yield Path(dirpath, filename)
+            else:  # bytes the file system encoding cannot decode: never a valid module name
+                unnamed(os.path.join(dirpath, filename), UNREADABLE)
+
+
+def _encodable(name: str) -> bool:
+    """Whether ``name`` is text (``os.walk`` turns undecodable bytes into surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _excluded(rel: str, patterns: Sequence[str]) -> bool:
