@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "extract": BOTTOM | {"sources"},
     "schema": BOTTOM | {"sources"},
     "rules": BOTTOM | {"diagnostics"},
-    "config": BOTTOM | {"rules"},
+    "config": BOTTOM | {"rules", "sources"},
     "cache": BOTTOM | {"diagnostics", "sources", "rules", "config"},
     "project": BOTTOM | {"sources", "extract", "cache", "config"},
     "engine": BOTTOM | {"diagnostics", "sources", "schema", "rules", "project", "config"},

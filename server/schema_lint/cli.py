@@ -6,6 +6,7 @@ Exit status like ruff and Fixit: 0 clean, 1 findings, 2 usage or configuration e
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -29,6 +30,8 @@ from schema_lint.facts.source import Problem
 from schema_lint.output.paths import display_path
 from schema_lint.output.progress import ProgressBar
 from schema_lint.project import Project
+from schema_lint.rules.unreadable_file import RULE as UNREADABLE
+from schema_lint.rules.unreadable_file import UNREADABLE_KINDS
 from schema_lint.sources.discovery import ProjectLayout, find_project_root
 from schema_lint.vocabulary.dialects import DIALECTS
 
@@ -162,8 +165,20 @@ def _load(
     return project, cache
 
 
+def _printable_streams() -> None:
+    """Replace what the terminal's encoding cannot show rather than fail (a cp1252 console
+    and a CJK table name, ``PYTHONIOENCODING=ascii`` and a path with an accent)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a stream that cannot change
+                reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "lsp":
+        _printable_streams()
     try:
         if args.command == "check":
             return _check(args)
@@ -232,14 +247,15 @@ def _check(args: argparse.Namespace) -> int:
         from schema_lint.project import discover
 
         discovered = discover(root, config)
-        results = ResultsCache(store)
-        key = results_key(config, *discovered)
-        hit = results.get(key)
-        if hit is not None:
-            only = _targeted(targets, discovered[1])
-            return _report(args, _only(hit[0], only), hit[1], only, 0, None)
+        if not discovered[0].problems:  # unreadable files are not in the results' key
+            results = ResultsCache(store)
+            key = results_key(config, *discovered)
+            hit = results.get(key)
+            if hit is not None:
+                only = _targeted(targets, discovered[1])
+                return _report(args, _only(hit[0], only), hit[1], only, 0, None)
     project, cache = _load(root, config, args, store, discovered)
-    only = _targeted(targets, project.files)
+    only = _targeted(targets, [*project.files, *(p.span.path for p in project.layout.problems)])
     result = check(project, memo=cache)
     if results is not None and key is not None:
         results.put(key, result.diagnostics, result.problems)
@@ -327,17 +343,20 @@ def _report(
         print(f"Fixed {fixed} error{'s' if fixed != 1 else ''}.", file=summary)
     if hint:
         print(hint, file=summary)
+    reported = {(d.span.path, d.span.line) for d in diagnostics if d.code == UNREADABLE.code}
+    problems = [
+        p
+        for p in problems
+        if p.kind not in UNREADABLE_KINDS or (p.span.path, p.span.line) not in reported
+    ]
     _report_problems(problems, cwd, verbose=args.verbose, quiet=args.quiet, only=only)
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
 
-_ALWAYS_SHOWN = frozenset(
+_ALWAYS_SHOWN = UNREADABLE_KINDS | frozenset(
     {
-        "syntax-error",
-        "decode-error",
-        "file-too-large",
         "revision-cycle",
         "missing-revision",
         "duplicate-revision",
@@ -362,7 +381,7 @@ def _report_problems(
         return
     shown = [p for p in problems if verbose or p.kind in _ALWAYS_SHOWN]
     if only is not None:
-        shown = [p for p in shown if p.span.path in only or p.kind not in {"syntax-error"}]
+        shown = [p for p in shown if p.span.path in only or p.kind not in UNREADABLE_KINDS]
     for problem in shown:
         span = problem.span
         print(
@@ -401,6 +420,14 @@ def _schema(args: argparse.Namespace) -> int:
     schemas = build_schemas(project, cache)
     if cache is not None:
         cache.save()
+    unread = (*project.layout.problems, *(p for f in project.files.values() for p in f.problems))
+    _report_problems(
+        [p for p in unread if p.kind in UNREADABLE_KINDS],
+        os.getcwd(),
+        verbose=True,
+        quiet=False,
+        only=None,
+    )
     schema = schemas.models if args.source == "models" else schemas.merged_migrations()
     data = schema_to_dict(schema)
     if args.source == "migrations":  # each environment on its own, for the database it runs on

@@ -7,12 +7,14 @@ the command line turns into exit status 2 and the language server into a message
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schema_lint.sources.limits import VANISHED, Unreadable, read_source
 from schema_lint.vocabulary.dialects import DIALECTS
 
 if sys.version_info >= (3, 11):
@@ -74,17 +76,53 @@ _MIGRATION_KEYS = ("paths", "assume", "environments")
 
 
 def read_pyproject_section(root: Path) -> dict[str, Any]:
+    """``[tool.schema-lint]`` of ``root``'s ``pyproject.toml`` (empty when there is none)."""
     path = root / "pyproject.toml"
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
+    data = read_source(str(path))
+    if isinstance(data, Unreadable):
+        if data.kind == VANISHED:
+            return {}
+        raise ConfigError(f"{path}: {data.message}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        document = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    section = data.get("tool", {}).get("schema-lint", {})
+    return schema_lint_section(document, path)
+
+
+def schema_lint_section(document: Mapping[str, Any], path: Path | str) -> dict[str, Any]:
+    """``[tool.schema-lint]`` of a parsed ``pyproject.toml``, checked to be tables."""
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table, not {toml_type(tool)}")
+    section = tool.get("schema-lint", {})
     if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [tool.schema-lint] must be a table")
+        raise ConfigError(
+            f"{path}: `tool.schema-lint` must be a table ([tool.schema-lint]), "
+            f"not {toml_type(section)}"
+        )
     return section
+
+
+def toml_type(value: Any) -> str:
+    """How TOML names the type of ``value``, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
 
 
 def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> Config:
@@ -110,7 +148,9 @@ def parse_config(root: Path, section: Mapping[str, Any]) -> Config:
             values[key.replace("-", "_")] = _string_list(key, value)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
-                raise ConfigError("per-file-ignores must be a table of glob = [codes]")
+                raise ConfigError(
+                    f"per-file-ignores must be a table of glob = [codes], not {toml_type(value)}"
+                )
             values["per_file_ignores"] = tuple(
                 (str(glob), _codes(f"per-file-ignores.{glob}", codes))
                 for glob, codes in value.items()
@@ -122,7 +162,7 @@ def parse_config(root: Path, section: Mapping[str, Any]) -> Config:
             rule = slugs.get(key) or rule_for(key)
             assert rule is not None
             if not isinstance(value, dict):
-                raise ConfigError(f"{key} must be a table of rule options")
+                raise ConfigError(f"{key} must be a table of rule options, not {toml_type(value)}")
             for name, option_value in value.items():
                 option = rule.options.get(name)
                 if option is None:
@@ -144,6 +184,8 @@ def parse_config(root: Path, section: Mapping[str, Any]) -> Config:
 
 
 def _dialect(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be a string, not {toml_type(value)}")
     if value not in DIALECTS:
         raise ConfigError(f"{key} must be one of {', '.join(DIALECTS)}, not {value!r}")
     return str(value)
@@ -210,8 +252,11 @@ def _environment(key: str, value: Any) -> EnvironmentOptions:
 def _string_list(key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{key} must be a list of strings")
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"{key} must be a list of strings, not {toml_type(value)}")
+    wrong = next((v for v in value if not isinstance(v, str)), None)
+    if wrong is not None:
+        raise ConfigError(f"{key} must be a list of strings, not a list holding {toml_type(wrong)}")
     return tuple(value)
 
 

@@ -174,7 +174,8 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
         "models",
         schemas.models,
         "the models",
-        complete=all(p.kind in HARMLESS_MODEL_PROBLEMS for p in model_problems),
+        complete=all(p.kind in HARMLESS_MODEL_PROBLEMS for p in model_problems)
+        and _all_read(project, None),
     )
     several = len(schemas.migrations) > 1
     dialects = {e.name: e.dialect or project.config.dialect for e in project.layout.environments}
@@ -187,7 +188,8 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
             side_label(SideKind.MIGRATIONS, name, several),
             project.env_filters.get(name, ()),
             complete=all(p.kind in HARMLESS_MIGRATION_PROBLEMS for p in schema.problems)
-            and not any(f.problems for f in project.migrations_of(name)),
+            and not any(f.problems for f in project.migrations_of(name))
+            and _all_read(project, name),
             models=schemas.env_models.get(name),
             dialect=Dialect(dialects[name]) if name in schemas.env_models else None,
             schemas=tenants.get(name, ()),
@@ -195,6 +197,32 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
         for name, schema in schemas.migrations.items()
     )
     return models, others
+
+
+def _all_read(project: Project, environment: str | None) -> bool:
+    """Whether every file that may hold the models (None) or this environment's revisions
+    was read: an unreadable file might hold any table (SL000 names it)."""
+    dirs = {
+        e.name: tuple(os.path.normpath(d) for d in e.version_dirs)
+        for e in project.layout.environments
+    }
+    mine = dirs.get(environment, ()) if environment is not None else ()
+    every = tuple(d for found in dirs.values() for d in found)
+    for problem in project.layout.problems:
+        path = problem.span.path
+        if problem.kind == "unreadable-directory":
+            return False
+        if environment is None and not _below(path, every):
+            return False
+        if environment is not None and (
+            _below(path, mine) or os.path.basename(path) == "alembic.ini"
+        ):
+            return False
+    return True
+
+
+def _below(path: str, directories: tuple[str, ...]) -> bool:
+    return any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in directories)
 
 
 def check(
@@ -210,14 +238,20 @@ def check(
     dialect = Dialect(config.dialect)
     convention = dict(schemas.models.naming_convention)
     diagnostics: list[Diagnostic] = []
+    file_problems = (
+        *project.layout.problems,
+        *(p for f in project.files.values() for p in f.problems),
+    )
     for rule in RULES:
         if not selected(rule.code, config.select, config.ignore):
             continue
-        context = RuleContext(models, others, config.options(rule.code), dialect, convention)
+        context = RuleContext(
+            models, others, config.options(rule.code), dialect, convention, problems=file_problems
+        )
         for diagnostic in rule.check(context):
             if _keep(diagnostic, project, only_paths):
                 diagnostics.append(diagnostic)
-    problems = [p for f in project.files.values() for p in f.problems]
+    problems = list(file_problems)
     problems.extend(_environment_notes(project))
     problems.extend(_incomplete_tables(schemas))
     problems.extend(schemas.models.problems)

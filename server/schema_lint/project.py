@@ -26,14 +26,20 @@ from schema_lint.sources.discovery import (
     may_declare_tables,
     walk_project,
 )
-from schema_lint.sources.parse import Parsed, ParseFailure, parse_python
+from schema_lint.sources.limits import (
+    MAX_FILE_BYTES,
+    VANISHED,
+    Unreadable,
+    file_budget,
+    read_source,
+)
+from schema_lint.sources.parse import SYNTAX_ERROR, Parsed, ParseFailure, parse_python, too_deep
+from schema_lint.sources.scanner import nesting_depth
 from schema_lint.sources.suppression import ignore_file_codes, noqa_lines
-from schema_lint.sources.text import DecodeError, decode_source
+from schema_lint.sources.text import DecodeError, decode_source, prefilter_bytes
 
 if TYPE_CHECKING:
     from schema_lint.extract.env_target import EnvTarget
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 ROLE_MODEL = "model"
 ROLE_MIGRATION = "migration"
@@ -81,7 +87,7 @@ def extract_file(path: str, data: bytes | str, role: str, dialect: str) -> FileF
             return _failed(
                 path,
                 "file-too-large",
-                f"file is larger than {MAX_FILE_BYTES // 1_048_576} MiB; skipped",
+                f"file is larger than {MAX_FILE_BYTES // 1_048_576} MiB; not read",
                 1,
             )
         try:
@@ -90,9 +96,10 @@ def extract_file(path: str, data: bytes | str, role: str, dialect: str) -> FileF
             return _failed(path, "decode-error", str(exc), exc.line)
     parsed = parse_python(text, path)
     if isinstance(parsed, ParseFailure):
-        return _failed(
-            path, "syntax-error", f"syntax error: {parsed.message}", parsed.line, parsed.col
-        )
+        message = parsed.message
+        if parsed.kind == SYNTAX_ERROR:
+            message = f"syntax error: {message}"
+        return _failed(path, parsed.kind, message, parsed.line, parsed.col, text)
     problems = [
         Problem(
             "skipped-syntax",
@@ -103,30 +110,40 @@ def extract_file(path: str, data: bytes | str, role: str, dialect: str) -> FileF
     ]
     migration = None
     model = None
-    if role in (ROLE_MIGRATION, ROLE_UNKNOWN):
-        from schema_lint.extract.migrations import extract_migration, looks_like_migration
+    try:
+        with file_budget():
+            if role in (ROLE_MIGRATION, ROLE_UNKNOWN):
+                from schema_lint.extract.migrations import extract_migration, looks_like_migration
 
-        if role == ROLE_MIGRATION or looks_like_migration(parsed.tree):
-            migration = extract_migration(path, text, parsed.tree, dialect=dialect)
-    if migration is None and role in (ROLE_MODEL, ROLE_UNKNOWN):
-        from schema_lint.extract.models import extract_model_file
+                if role == ROLE_MIGRATION or looks_like_migration(parsed.tree):
+                    migration = extract_migration(path, text, parsed.tree, dialect=dialect)
+            if migration is None and role in (ROLE_MODEL, ROLE_UNKNOWN):
+                from schema_lint.extract.models import extract_model_file
 
-        model = extract_model_file(path, text, parsed.tree)
+                model = extract_model_file(path, text, parsed.tree)
+    except RecursionError:  # a deep expression that ``ast`` read but the extractors cannot
+        deep = too_deep(nesting_depth(text, limit=1 << 30)[1])
+        return _failed(path, deep.kind, deep.message, deep.line, 0, text)
     return FileFacts(
         path, model, migration, tuple(problems), noqa_lines(text), ignore_file_codes(text)
     )
 
 
-def _failed(path: str, kind: str, message: str, line: int, col: int = 0) -> FileFacts:
-    return FileFacts(
-        path, None, None, (Problem(kind, message, Span(path, line, col, line, col)),), (), None
-    )
+def _failed(
+    path: str, kind: str, message: str, line: int, col: int = 0, text: str | None = None
+) -> FileFacts:
+    """Facts of a file that could not be read; its ``# noqa`` comments still count."""
+    span = Span(path, line, col, line, col)
+    noqa = noqa_lines(text) if text is not None else ()
+    ignore_file = ignore_file_codes(text) if text is not None else None
+    return FileFacts(path, None, None, (Problem(kind, message, span),), noqa, ignore_file)
 
 
 def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple[str, bytes]]]:
     """The layout of the project and, for each candidate file, its role and bytes."""
-    python_files, inis = walk_project(root, config.exclude)
-    environments = [_targeted(env, config) for env in _environments(root, config, inis)]
+    problems: list[Problem] = []
+    python_files, inis = walk_project(root, config.exclude, problems)
+    environments = [_targeted(env, config) for env in _environments(root, config, inis, problems)]
     version_dirs = {os.path.normpath(d): env.name for env in environments for d in env.version_dirs}
     recursive_dirs = {
         os.path.normpath(d): env.name
@@ -143,24 +160,26 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
     for file in python_files:
         path = str(file)
         parent = os.path.dirname(path)
-        try:
-            data = file.read_bytes()
-        except OSError:
+        data = read_source(path)
+        if isinstance(data, Unreadable):
+            if data.kind != VANISHED:
+                problems.append(Problem(data.kind, data.message, Span(path, 1, 0, 1, 0)))
             continue
+        probe = prefilter_bytes(data)
         environment = version_dirs.get(parent) or _recursive_owner(parent, recursive_dirs)
         if environment is not None:
-            if may_be_migration(data):
+            if may_be_migration(probe):
                 candidates[path] = (ROLE_MIGRATION, data)
                 migration_files[path] = environment
             continue
         if any(_under(parent, script) for script in env_scripts):
             continue  # env.py, script templates, frozen model copies kept for migrations
-        if not config.migrations and may_be_migration(data):
+        if not config.migrations and may_be_migration(probe):
             candidates[path] = (ROLE_UNKNOWN, data)
             heuristic_envs.setdefault(parent, []).append(path)
             continue
-        reexports = file.name == "__init__.py" and b"import" in data
-        if (may_declare_tables(data) or reexports) and (
+        reexports = file.name == "__init__.py" and b"import" in probe
+        if (may_declare_tables(probe) or reexports) and (
             not model_filter or any(_under(path, m) for m in model_filter)
         ):
             candidates[path] = (ROLE_MODEL, data)
@@ -181,6 +200,7 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
         model_files=tuple(p for p, (role, _) in candidates.items() if role != ROLE_MIGRATION),
         environments=tuple(environments),
         migration_files=migration_files,
+        problems=tuple(problems),
     )
     return layout, candidates
 
@@ -224,9 +244,12 @@ def _env_target(environment: Environment) -> EnvTarget:
 
     if environment.script_dir is None:
         return EnvTarget()
+    data = read_source(os.path.join(environment.script_dir, "env.py"))
+    if isinstance(data, Unreadable):  # named by the walk and by _env_conventions
+        return EnvTarget()
     try:
-        text = decode_source(Path(environment.script_dir, "env.py").read_bytes()).text
-    except (OSError, DecodeError):
+        text = decode_source(data).text
+    except DecodeError:
         return EnvTarget()
     parsed = parse_python(text)
     return env_target(parsed.tree) if isinstance(parsed, Parsed) else EnvTarget()
@@ -243,9 +266,11 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix.rstrip(os.sep) + os.sep)
 
 
-def _environments(root: Path, config: Config, inis: Sequence[Path]) -> list[Environment]:
+def _environments(
+    root: Path, config: Config, inis: Sequence[Path], problems: list[Problem]
+) -> list[Environment]:
     if not config.migrations:
-        return configured_environments(root, inis)
+        return configured_environments(root, inis, problems)
     environments = []
     for entry in config.migrations:
         path = (root / entry).resolve()
@@ -350,23 +375,27 @@ def _finish(
         for path, env in layout.migration_files.items()
         if path in files and (files[path].migration is not None or files[path].model is None)
     }
-    layout = ProjectLayout(
-        layout.root,
-        layout.model_files,
-        tuple(
-            e
-            for e in layout.environments
-            if e.name in set(migration_files.values())
-            or any(os.path.isdir(d) for d in e.version_dirs)
-        ),
-        migration_files,
+    environments = tuple(
+        e
+        for e in layout.environments
+        if e.name in set(migration_files.values()) or any(os.path.isdir(d) for d in e.version_dirs)
     )
-    return Project(root, config, layout, files, _env_conventions(layout.environments))
+    problems: list[Problem] = []
+    conventions = _env_conventions(environments, problems)
+    layout = replace(
+        layout,
+        environments=environments,
+        migration_files=migration_files,
+        problems=tuple(dict.fromkeys((*layout.problems, *problems))),
+    )
+    return Project(root, config, layout, files, conventions)
 
 
 def _env_conventions(
-    environments: tuple[Environment, ...],
+    environments: tuple[Environment, ...], problems: list[Problem]
 ) -> dict[str, tuple[tuple[str, str], ...] | None]:
+    """Each environment's naming convention from its ``env.py``; what cannot be read is a
+    problem (the environment then falls back to the models' convention)."""
     from schema_lint.extract.env_settings import env_naming_convention
 
     result: dict[str, tuple[tuple[str, str], ...] | None] = {}
@@ -374,13 +403,34 @@ def _env_conventions(
         result[environment.name] = None
         if environment.script_dir is None:
             continue
-        try:
-            text = decode_source(Path(environment.script_dir, "env.py").read_bytes()).text
-        except (OSError, DecodeError):
+        path = os.path.join(environment.script_dir, "env.py")
+        if not os.path.lexists(path):
             continue
-        parsed = parse_python(text)
-        if isinstance(parsed, Parsed):
+        data = read_source(path)
+        if isinstance(data, Unreadable):
+            if data.kind != VANISHED:
+                problems.append(Problem(data.kind, data.message, Span(path, 1, 0, 1, 0)))
+            continue
+        try:
+            text = decode_source(data).text
+        except DecodeError as exc:
+            problems.append(Problem("decode-error", str(exc), Span(path, exc.line, 0, exc.line, 0)))
+            continue
+        parsed = parse_python(text, path)
+        if isinstance(parsed, ParseFailure):
+            message = parsed.message
+            if parsed.kind == SYNTAX_ERROR:
+                message = f"syntax error: {message}"
+            span = Span(path, parsed.line, parsed.col, parsed.line, parsed.col)
+            problems.append(Problem(parsed.kind, message, span))
+            continue
+        try:
             result[environment.name] = env_naming_convention(parsed.tree)
+        except RecursionError:
+            deep = too_deep(nesting_depth(text, limit=1 << 30)[1])
+            problems.append(
+                Problem(deep.kind, deep.message, Span(path, deep.line, 0, deep.line, 0))
+            )
     return result
 
 
@@ -394,11 +444,11 @@ def with_file_text(project: Project, path: str, text: str | None) -> Project:
     path = os.path.abspath(path)
     files = dict(project.files)
     if text is None:
-        try:
-            data: bytes | str = Path(path).read_bytes()
-        except OSError:
+        read = read_source(path)
+        if isinstance(read, Unreadable):
             files.pop(path, None)
             return replace(project, files=files)
+        data: bytes | str = read
     else:
         data = text
     role, environment = _role_of(project, path, data)
@@ -424,16 +474,9 @@ def with_file_text(project: Project, path: str, text: str | None) -> Project:
     files[path] = facts
     layout = project.layout
     if role != ROLE_MIGRATION and path not in layout.model_files:
-        layout = ProjectLayout(
-            layout.root, (*layout.model_files, path), layout.environments, layout.migration_files
-        )
+        layout = replace(layout, model_files=(*layout.model_files, path))
     if environment is not None and path not in layout.migration_files:
-        layout = ProjectLayout(
-            layout.root,
-            layout.model_files,
-            layout.environments,
-            {**layout.migration_files, path: environment},
-        )
+        layout = replace(layout, migration_files={**layout.migration_files, path: environment})
     return replace(project, layout=layout, files=files)
 
 
@@ -441,7 +484,7 @@ def _role_of(project: Project, path: str, data: bytes | str) -> tuple[str | None
     """The role of ``path`` and, for a revision file, its environment."""
     if path in project.layout.migration_files:
         return ROLE_MIGRATION, project.layout.migration_files[path]
-    raw = data.encode("utf-8", errors="replace") if isinstance(data, str) else data
+    raw = data.encode("utf-8", errors="replace") if isinstance(data, str) else prefilter_bytes(data)
     parent = os.path.dirname(path)
     for env in project.layout.environments:
         if parent in {os.path.normpath(d) for d in env.version_dirs}:

@@ -41,7 +41,7 @@ def findings(result: subprocess.CompletedProcess[str], root: Path) -> list[tuple
             str(Path(d["filename"]).relative_to(root)),
             d["location"]["row"],
             d["table"],
-            d["payload"].get("index"),
+            (d["payload"] or {}).get("index"),
         )
         for d in data
     )
@@ -176,13 +176,18 @@ def test_sarif_has_the_required_structure(shop: Path) -> None:
         assert uri == "app/models.py"
 
 
-def test_syntax_error_is_a_clear_message_and_the_rest_is_checked(shop: Path) -> None:
+def test_syntax_error_is_a_finding_and_the_rest_is_checked(shop: Path) -> None:
     (shop / "app" / "broken.py").write_text("import sqlalchemy\nclass Broken(:\n")
     result = run("check", "--format", "json", "--no-cache", cwd=shop)
     assert result.returncode == 1
-    assert findings(result, shop) == EXPECTED
-    assert "app/broken.py:2:" in result.stderr and "syntax error" in result.stderr
+    assert findings(result, shop) == sorted([*EXPECTED, ("SL000", "app/broken.py", 2, None, None)])
+    sl000 = next(d for d in json.loads(result.stdout) if d["code"] == "SL000")
+    assert sl000["message"].startswith("file not checked: syntax error")
     assert "Traceback" not in result.stderr
+    # Ignored, the finding is still said on stderr: never unnoticed.
+    ignored = run("check", "--format", "json", "--no-cache", "--ignore", "SL000", cwd=shop)
+    assert findings(ignored, shop) == EXPECTED
+    assert "app/broken.py:2:" in ignored.stderr and "syntax error" in ignored.stderr
 
 
 def test_verbose_lists_what_could_not_be_analysed(shop: Path) -> None:

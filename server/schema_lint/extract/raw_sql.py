@@ -26,6 +26,7 @@ from schema_lint.facts.migrations import (
     UniqueDef,
 )
 from schema_lint.facts.source import Span
+from schema_lint.sources.limits import MAX_SQL_CHARS, sql_budget
 from schema_lint.vocabulary.dialects import truncate_database
 
 _DIALECTS = {
@@ -47,24 +48,12 @@ class SQLResult:
 
 
 def operations_from_sql(sql: str, dialect: str, span: Span) -> SQLResult:
-    import sqlglot
     from sqlglot import exp
-    from sqlglot.errors import SqlglotError
 
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     read = _DIALECTS.get(dialect, "postgres")
     operations: list[Operation] = []
-    unparsed: list[str] = []
-    try:
-        statements = sqlglot.parse(sql, read=read)
-    except SqlglotError:
-        statements = []
-        for part in _split_statements(sql):
-            try:
-                statements.extend(sqlglot.parse(part, read=read))
-            except SqlglotError:
-                if _may_change_tracked_schema(part):
-                    unparsed.append(part.strip())
+    statements, unparsed = _parse_statements(sql, read)
     for statement in statements:
         if statement is None:
             continue
@@ -74,7 +63,7 @@ def operations_from_sql(sql: str, dialect: str, span: Span) -> SQLResult:
                     identifier.set("this", str(identifier.this).lower())
         try:
             ops = _statement_operations(statement, exp, span)
-        except _Unsupported:
+        except (_Unsupported, RecursionError):
             ops = None
         if ops is None:
             text = statement.sql(dialect=read)
@@ -101,6 +90,37 @@ def _database_names(op: Operation, dialect: str) -> Operation:
 
 class _Unsupported(Exception):
     pass
+
+
+def _parse_statements(sql: str, read: str) -> tuple[list[Any], list[str]]:
+    """sqlglot's statements of ``sql``, and the tracked-looking ones it could not parse.
+
+    The work is bounded: a statement longer than ``MAX_SQL_CHARS`` is not parsed, nor is any
+    once the file's SQL time budget is spent, and a failure of any kind (sqlglot raises
+    ``RecursionError`` on some 50 nested parentheses) costs only the statement it is in.
+    """
+    import sqlglot
+
+    budget = sql_budget()
+    if len(sql) <= MAX_SQL_CHARS and not budget.exhausted:
+        try:
+            with budget.timed():
+                return list(sqlglot.parse(sql, read=read)), []
+        except Exception:  # SqlglotError, RecursionError, or a bug of the parser
+            pass
+    statements: list[Any] = []
+    unparsed: list[str] = []
+    for part in _split_statements(sql):
+        if len(part) <= MAX_SQL_CHARS and not budget.exhausted:
+            try:
+                with budget.timed():
+                    statements.extend(sqlglot.parse(part, read=read))
+                continue
+            except Exception:
+                pass
+        if _may_change_tracked_schema(part):
+            unparsed.append(part.strip())
+    return statements, unparsed
 
 
 def _split_statements(sql: str) -> list[str]:

@@ -9,6 +9,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from schema_lint.fixes.edits import Pos
+from schema_lint.sources.scanner import LIBCST_MAX_NESTING, nesting_depth
 
 
 class Source:
@@ -95,10 +96,16 @@ class Source:
 @functools.lru_cache(maxsize=16)
 def parse_source(path: str, text: str) -> Source | None:
     """The parsed file, or None; the last few are kept, so that fixing every finding of a
-    file parses it once (a :class:`Source` is never mutated: fixes only compute edits)."""
+    file parses it once (a :class:`Source` is never mutated: fixes only compute edits).
+
+    Deep nesting is refused before libcst sees it: its native parser would overflow the
+    stack and take the process down (the same guard as the fallback parser's).
+    """
+    if nesting_depth(text, LIBCST_MAX_NESTING)[0] > LIBCST_MAX_NESTING:
+        return None
     try:
         return Source(path, text)
-    except (cst.ParserSyntaxError, RecursionError):
+    except Exception:  # ParserSyntaxError, RecursionError, or libcst failing on odd input
         return None
 
 

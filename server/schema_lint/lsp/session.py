@@ -28,6 +28,7 @@ from schema_lint.lsp.capabilities import ClientCaps
 from schema_lint.lsp.fixing import FixCache
 from schema_lint.lsp.settings import Settings
 from schema_lint.lsp.workspace import Analysis, Document, Root, Snapshot
+from schema_lint.sources.limits import Unreadable, read_source
 from schema_lint.sources.text import DecodeError, decode_source
 
 if TYPE_CHECKING:
@@ -542,8 +543,9 @@ class Session:
             cached = self._disk_texts.get(path)
             if cached is not None and cached[0] == stamp:
                 return cached[1]
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_source(path)  # never a FIFO or a device: SL000 names those
+            if isinstance(data, Unreadable):
+                return None
             lines = convert.Lines(decode_source(data).text)
         except (OSError, DecodeError):
             return None
@@ -557,10 +559,12 @@ class Session:
         for _root, document in self.documents.values():
             if document.path == path:
                 return document.latest.text
+        data = read_source(path)
+        if isinstance(data, Unreadable):
+            return None
         try:
-            with open(path, "rb") as handle:
-                return decode_source(handle.read()).text
-        except (OSError, DecodeError):
+            return decode_source(data).text
+        except DecodeError:
             return None
 
     # --- shutting down ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from schema_lint.config import Config, ConfigError, parse_config
+from schema_lint.config import Config, ConfigError, parse_config, schema_lint_section
 from schema_lint.rules.registry import known_code_prefix, rule_for
 from schema_lint.vocabulary.dialects import DIALECTS
 
@@ -128,10 +128,7 @@ def read_pyproject(root: Path, text: str | None = None) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    section = data.get("tool", {}).get("schema-lint", {})
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [tool.schema-lint] must be a table")
-    return section
+    return schema_lint_section(data, path)
 
 
 def make_config(root: Path, settings: Settings, pyproject_text: str | None = None) -> Config:

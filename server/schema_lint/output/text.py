@@ -7,15 +7,19 @@ from functools import lru_cache
 
 from schema_lint.diagnostics import Diagnostic, Fix
 from schema_lint.output.paths import display_path
+from schema_lint.sources.limits import Unreadable, read_source
 from schema_lint.sources.text import DecodeError, decode_source
 
 
 @lru_cache(maxsize=64)
 def _lines(path: str) -> tuple[str, ...]:
+    """The lines of ``path`` for a snippet; none for what cannot be read (a FIFO, a device)."""
+    data = read_source(path)
+    if isinstance(data, Unreadable):
+        return ()
     try:
-        with open(path, "rb") as handle:
-            return tuple(decode_source(handle.read()).text.split("\n"))
-    except (OSError, DecodeError):
+        return tuple(decode_source(data).text.split("\n"))
+    except DecodeError:
         return ()
 
 
@@ -49,13 +53,29 @@ def _snippet(d: Diagnostic) -> list[str]:
     last = min(len(lines), d.span.line + 1)
     width = len(str(last))
     gutter = " " * width
+    # A window of the lines around the finding: a minified or generated line is not printed
+    # whole.
+    start = max(0, d.span.col - _CONTEXT)
     result = [f"{gutter} |"]
     for number in range(first, last + 1):
-        text = lines[number - 1]
+        text = _window(lines[number - 1], start)
         result.append(f"{number:>{width}} | {text}")
         if number == d.span.line:
-            end = d.span.end_col if d.span.end_line == d.span.line else len(text)
-            length = max(1, end - d.span.col)
-            result.append(f"{gutter} | {' ' * d.span.col}{'^' * length} {d.code}")
+            col = d.span.col - start + (3 if start else 0)
+            end = d.span.end_col if d.span.end_line == d.span.line else len(lines[number - 1])
+            length = max(1, min(end - d.span.col, len(text) - col))
+            result.append(f"{gutter} | {' ' * col}{'^' * length} {d.code}")
     result.append(f"{gutter} |")
     return result
+
+
+_WIDTH = 160
+_CONTEXT = 40
+
+
+def _window(text: str, start: int) -> str:
+    """``text`` from ``start`` (``...`` marks what is left out), at most ``_WIDTH`` long."""
+    if len(text) <= _WIDTH and not start:
+        return text
+    shown = text[start : start + _WIDTH]
+    return ("..." if start else "") + shown + ("..." if start + _WIDTH < len(text) else "")

@@ -16,6 +16,7 @@ from typing import Any
 
 from schema_lint.facts.environment import ObjectFilter
 from schema_lint.facts.schema import Schema, Table
+from schema_lint.facts.source import Problem
 from schema_lint.vocabulary.dialects import DEFAULT_CONVENTION, Dialect
 
 
@@ -84,6 +85,8 @@ class RuleContext:
     dialect: Dialect = field(default_factory=Dialect)
     naming_convention: Mapping[str, str] = field(default_factory=dict)
     """The models' ``MetaData(naming_convention=...)`` (empty: SQLAlchemy's default)."""
+    problems: tuple[Problem, ...] = ()
+    """What could not be read: every problem of the project's files and directories."""
 
     @property
     def convention(self) -> Mapping[str, str]:

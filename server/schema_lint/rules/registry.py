@@ -81,9 +81,11 @@ def _load() -> tuple[Rule, ...]:
         ondelete_drift,
         soft_delete_unique,
         unique_drift,
+        unreadable_file,
     )
 
     return (
+        unreadable_file.RULE,
         junction_unique.RULE,
         index_missing_in_model.RULE,
         unique_drift.RULE,

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from schema_lint.facts.source import Problem, Span
+from schema_lint.sources.limits import UNREADABLE, Unreadable, directory_error, read_source
 from schema_lint.vocabulary.dialects import DIALECTS
 
 if sys.version_info >= (3, 11):
@@ -99,6 +101,8 @@ class ProjectLayout:
     environments: tuple[Environment, ...]
     migration_files: dict[str, str]
     """Revision file path -> environment name."""
+    problems: tuple[Problem, ...] = ()
+    """Files and directories that should have been read and could not be."""
 
 
 def find_project_root(start: Path) -> Path:
@@ -106,30 +110,51 @@ def find_project_root(start: Path) -> Path:
     start = start.resolve()
     current = start if start.is_dir() else start.parent
     for candidate in (current, *current.parents):
-        if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
+        # os.path, not Path: a parent directory we may not look into is simply not the root
+        if os.path.isfile(candidate / "pyproject.toml") or os.path.exists(candidate / ".git"):
             return candidate
     return current
 
 
-def walk_project(root: Path, exclude: Sequence[str] = ()) -> tuple[list[Path], list[Path]]:
-    """The Python files and the ``alembic.ini`` files under ``root``, in one walk."""
+def walk_project(
+    root: Path, exclude: Sequence[str] = (), problems: list[Problem] | None = None
+) -> tuple[list[Path], list[Path]]:
+    """The Python files and the ``alembic.ini`` files under ``root``, in one walk.
+
+    Directories that cannot be listed are added to ``problems``.
+    """
     python: list[Path] = []
     inis: list[Path] = []
-    for path in _walk(root, exclude):
+    for path in _walk(root, exclude, problems if problems is not None else []):
         (inis if path.name == "alembic.ini" else python).append(path)
     return python, inis
 
 
-def _walk(root: Path, exclude: Sequence[str]) -> Iterable[Path]:
+def _walk(root: Path, exclude: Sequence[str], problems: list[Problem]) -> Iterable[Path]:
     """Python and ``alembic.ini`` files, skipping virtualenvs, VCS and build folders."""
     root_str = str(root)
-    for dirpath, dirnames, filenames in os.walk(root_str):
+
+    def unlisted(exc: OSError) -> None:
+        path = exc.filename if isinstance(exc.filename, str) else root_str
+        span = Span(path, 1, 0, 1, 0)
+        problems.append(Problem("unreadable-directory", directory_error(exc), span))
+
+    def unnamed(path: str, kind: str) -> None:
+        shown = _printable(path)
+        message = "its name is not valid UTF-8; not read (rename it, or exclude it)"
+        problems.append(Problem(kind, message, Span(shown, 1, 0, 1, 0)))
+
+    for dirpath, dirnames, filenames in os.walk(root_str, onerror=unlisted):
         rel_dir = os.path.relpath(dirpath, root_str)
         kept = []
         for d in dirnames:
             if d in SKIPPED_DIRS or d.endswith(".egg-info"):
                 continue
             full = os.path.join(dirpath, d)
+            if not _encodable(d):
+                if not _excluded(os.path.normpath(os.path.join(rel_dir, d)), exclude):
+                    unnamed(full, "unreadable-directory")
+                continue
             if os.path.exists(os.path.join(full, "pyvenv.cfg")):
                 continue
             rel = os.path.normpath(os.path.join(rel_dir, d))
@@ -141,8 +166,25 @@ def _walk(root: Path, exclude: Sequence[str]) -> Iterable[Path]:
             if not filename.endswith(".py") and filename != "alembic.ini":
                 continue
             rel = os.path.normpath(os.path.join(rel_dir, filename))
-            if not _excluded(rel, exclude):
+            if _excluded(rel, exclude):
+                continue
+            if _encodable(filename):
                 yield Path(dirpath, filename)
+            else:  # bytes the file system encoding cannot decode: never a valid module name
+                unnamed(os.path.join(dirpath, filename), UNREADABLE)
+
+
+def _encodable(name: str) -> bool:
+    """Whether ``name`` is text (``os.walk`` turns undecodable bytes into surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _excluded(rel: str, patterns: Sequence[str]) -> bool:
@@ -180,11 +222,16 @@ def url_dialect(url: str) -> str | None:
     return dialect_named(scheme.split("+", 1)[0].split(":", 1)[0])
 
 
-def configured_environments(root: Path, inis: Sequence[Path]) -> list[Environment]:
-    """Environments declared by ``alembic.ini`` files and ``[tool.alembic]``."""
+def configured_environments(
+    root: Path, inis: Sequence[Path], problems: list[Problem] | None = None
+) -> list[Environment]:
+    """Environments declared by ``alembic.ini`` files and ``[tool.alembic]``.
+
+    An ``alembic.ini`` that cannot be read is added to ``problems``.
+    """
     environments: list[Environment] = []
     for ini in sorted(inis):
-        for env in _environments_from_ini(root, ini):
+        for env in _environments_from_ini(root, ini, problems if problems is not None else []):
             if all(env.version_dirs != e.version_dirs for e in environments):
                 environments.append(env)
     pyproject = root / "pyproject.toml"
@@ -212,12 +259,23 @@ def _resolve_location(root: Path, base: Path, location: str) -> Path | None:
     return path if path.is_dir() else None
 
 
-def _environments_from_ini(root: Path, ini: Path) -> list[Environment]:
+def _environments_from_ini(root: Path, ini: Path, problems: list[Problem]) -> list[Environment]:
     """One environment per section with a ``script_location`` (``alembic --name``)."""
     parser = configparser.ConfigParser(interpolation=None)
+    data = read_source(str(ini))
     try:
-        parser.read(ini, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
+        if isinstance(data, Unreadable):
+            raise _IniError(data.kind, data.message)
+        try:
+            parser.read_string(data.decode("utf-8-sig"), str(ini))
+        except UnicodeDecodeError as exc:
+            raise _IniError("decode-error", f"cannot decode as utf-8: {exc}") from None
+        except configparser.Error as exc:
+            message = " ".join(str(exc).split())
+            raise _IniError(UNREADABLE, f"cannot be read as an INI file: {message}") from None
+    except _IniError as exc:
+        if exc.kind != "vanished":
+            problems.append(Problem(exc.kind, exc.message, Span(str(ini), 1, 0, 1, 0)))
         return []
     environments = []
     for section in parser.sections():
@@ -246,6 +304,13 @@ def _environments_from_ini(root: Path, ini: Path) -> list[Environment]:
 _TRUE = frozenset({"true", "1", "yes", "on"})
 
 
+class _IniError(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
 def _version_dirs(
     root: Path, base: Path, script: Path, locations: str, separator: str | None
 ) -> tuple[str, ...]:
@@ -272,7 +337,8 @@ def _environment_from_pyproject(root: Path, pyproject: Path) -> Environment | No
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
         return None
-    section = data.get("tool", {}).get("alembic")
+    tool = data.get("tool")
+    section = tool.get("alembic") if isinstance(tool, dict) else None
     if not isinstance(section, dict) or "script_location" not in section:
         return None
     script = _resolve_location(root, root, str(section["script_location"]))

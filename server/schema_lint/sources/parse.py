@@ -1,19 +1,26 @@
 """Parsing a module into a stdlib ``ast`` tree, whatever Python version wrote it.
 
 Facts are extracted from stdlib ``ast`` because it is an order of magnitude faster than
-libcst. ``ast`` only knows the running interpreter's grammar, so when it fails on a file
-that libcst (which knows every grammar up to 3.15) accepts, the statements this interpreter
-cannot read are blanked out, keeping every line where it is, and the rest is parsed again.
-Those statements are almost never table declarations (``type`` aliases, functions using
-newer ``except`` forms), and they are reported as skipped rather than silently dropped.
+libcst. ``ast`` only knows the running interpreter's grammar; when it fails, the file is
+first measured (:mod:`schema_lint.sources.scanner`: nesting too deep for any parser is a
+problem of its own, and libcst never sees it), then the statements this interpreter cannot
+read are rewritten into older syntax in place (:mod:`schema_lint.sources.newer_syntax`),
+and the result is parsed again. A statement that no rewrite makes readable is blanked and
+reported as skipped; one that libcst cannot read either is the file's syntax error.
 """
 
 from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
+
+from schema_lint.sources.scanner import MAX_NESTING, scan_text, too_deep_message
+
+SYNTAX_ERROR = "syntax-error"
+TOO_DEEP = "too-deeply-nested"
+_SCAN_LIMIT = 50 * MAX_NESTING
+"""Past this depth the file is not even split into statements."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +28,8 @@ class ParseFailure:
     message: str
     line: int
     col: int
+    kind: str = SYNTAX_ERROR
+    """A problem kind: ``syntax-error`` or ``too-deeply-nested``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,75 +41,59 @@ class Parsed:
 
 def parse_python(text: str, filename: str = "<unknown>") -> Parsed | ParseFailure:
     """Parse ``text``; a real syntax error is returned, never raised."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        line_start = text.rfind("\n", 0, nul) + 1
+        line = text.count("\n", 0, nul) + 1
+        return ParseFailure(
+            "the file contains a NUL byte; Python cannot read it", line, nul - line_start
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return Parsed(ast.parse(text, filename=filename))
     except SyntaxError as exc:
-        error = ParseFailure(exc.msg or "invalid syntax", exc.lineno or 1, (exc.offset or 1) - 1)
+        error = ParseFailure(
+            exc.msg or "invalid syntax", exc.lineno or 1, max((exc.offset or 1) - 1, 0)
+        )
     except (ValueError, RecursionError, MemoryError) as exc:
-        return ParseFailure(f"cannot parse: {exc}", 1, 0)
+        error = ParseFailure(f"cannot parse: {exc or type(exc).__name__}", 1, 0)
     return _parse_newer_grammar(text, filename, error)
 
 
+def too_deep(depth_line: int) -> ParseFailure:
+    return ParseFailure(too_deep_message(depth_line), depth_line, 0, TOO_DEEP)
+
+
 def _parse_newer_grammar(text: str, filename: str, error: ParseFailure) -> Parsed | ParseFailure:
-    import libcst
-    from libcst.metadata import MetadataWrapper, PositionProvider
+    from schema_lint.sources.newer_syntax import (
+        SyntaxProblem,
+        put_back_fstrings,
+        rewrite_newer_syntax,
+    )
 
     try:
-        module = libcst.parse_module(text)
-    except Exception:  # libcst raises ParserSyntaxError and, on odd input, others
-        return error
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        scan = scan_text(text, limit=_SCAN_LIMIT)
+    except RecursionError:  # f-strings nested in f-strings, hundreds deep
+        return too_deep(error.line)
+    if scan.depth > _SCAN_LIMIT:
+        return too_deep(scan.depth_line)
+    if error.message.startswith("cannot parse"):  # the parser's own limits, not a grammar
+        return too_deep(scan.depth_line) if scan.depth > MAX_NESTING else error
     try:
-        positions = wrapper.resolve(PositionProvider)
+        state = rewrite_newer_syntax(text, scan.lines, deep=scan.depth > MAX_NESTING)
+    except SyntaxProblem as exc:
+        return ParseFailure(exc.message, exc.line, exc.col, exc.kind)
     except RecursionError:
+        return too_deep(scan.depth_line)
+    if not state.changed:
         return error
-    lines = text.split("\n")
-    skipped: list[tuple[int, int]] = []
-
-    def blank(node: libcst.CSTNode) -> None:
-        pos = positions[node]
-        start, end = pos.start.line, pos.end.line
-        decorators = getattr(node, "decorators", ())
-        if decorators:
-            start = min(start, *(positions[d].start.line for d in decorators))
-        indent = len(lines[start - 1]) - len(lines[start - 1].lstrip())
-        lines[start - 1] = " " * indent + "pass"
-        for i in range(start, end):
-            lines[i] = ""
-        skipped.append((start, end))
-
-    def visit(statements: Sequence[libcst.CSTNode]) -> None:
-        for stmt in statements:
-            if _parses(wrapper.module.code_for_node(stmt)):
-                continue
-            body = getattr(stmt, "body", None)
-            inner = getattr(body, "body", None)
-            if isinstance(stmt, libcst.ClassDef) and isinstance(inner, Sequence):
-                visit(inner)
-            else:
-                blank(stmt)
-
-    visit(wrapper.module.body)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse("\n".join(lines), filename=filename)
-    except SyntaxError:
+            tree = ast.parse("\n".join(state.lines), filename=filename)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return error
-    return Parsed(tree, tuple(skipped))
-
-
-def _parses(code: str) -> bool:
-    import textwrap
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(textwrap.dedent(code))
-    except SyntaxError:
-        return False
-    except (ValueError, RecursionError):
-        return False
-    return True
+    if not put_back_fstrings(tree, state.fstrings):
+        return error
+    return Parsed(tree, tuple(state.skipped))
