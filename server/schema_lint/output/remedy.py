@@ -30,11 +30,11 @@ def migration_remedy(d: Diagnostic) -> str | None:
             f'postgresql_where=sa.text("{p.predicate}"))`'
         )
     if code in ("SL002", "SL013") and getattr(p, "kind", "index") == "index":
-        if code == "SL002" and "the database agrees" in d.message:
+        if code == "SL002" and "the database agrees with the migrations" in d.message:
             return "none: the database already has it"
-        name = getattr(p, "index", None) or getattr(p, "name", None)
+        index_name = getattr(p, "index", None) or getattr(p, "name", None)
         return (
-            f'declare it in the model and keep it, or `op.drop_index("{name}", '
+            f'declare it in the model and keep it, or `op.drop_index("{index_name}", '
             f'table_name="{table}")`'
         )
     if code in ("SL007", "SL012") and getattr(p, "kind", "index") == "index":
