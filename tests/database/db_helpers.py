@@ -36,7 +36,9 @@ def upgrade(project: Path, url: str, revision: str = "heads") -> None:
 def upgrade_rbac(url: str, revision: str = "head") -> None:
     import argparse
 
-    config = Config(str(EXAMPLE_RBAC / "alembic.ini"), cmd_opts=argparse.Namespace(x=[f"url={url}"]))
+    config = Config(
+        str(EXAMPLE_RBAC / "alembic.ini"), cmd_opts=argparse.Namespace(x=[f"url={url}"])
+    )
     config.attributes["configure_logger"] = False
     saved = list(sys.path)
     cwd = os.getcwd()
@@ -50,7 +52,9 @@ def upgrade_rbac(url: str, revision: str = "head") -> None:
             del sys.modules[module]
 
 
-def schema_lint(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def schema_lint(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("schema-lint")
     run_env = {k: v for k, v in os.environ.items() if k != "SCHEMA_LINT_DATABASE_URL"}
     run_env.update(env or {})
@@ -66,13 +70,24 @@ def schema_lint(*args: str, env: dict[str, str] | None = None, cwd: Path | None 
 
 
 def db_findings(project: Path, url: str, *extra: str) -> list[dict[str, Any]]:
-    result = schema_lint("db", str(project), "--url", url, "--format", "json", "--no-cache" if False else "--quiet", *extra)
+    result = schema_lint(
+        "db",
+        str(project),
+        "--url",
+        url,
+        "--format",
+        "json",
+        "--no-cache" if False else "--quiet",
+        *extra,
+    )
     assert result.returncode in (0, 1), result.stderr
     findings: list[dict[str, Any]] = json.loads(result.stdout)
     return findings
 
 
-def keys(findings: list[dict[str, Any]]) -> set[tuple[str, str | None, str | None, tuple[str, ...] | None]]:
+def keys(
+    findings: list[dict[str, Any]],
+) -> set[tuple[str, str | None, str | None, tuple[str, ...] | None]]:
     return {
         (f["code"], f["table"], f["object"], tuple(f["sides"]) if f["sides"] else None)
         for f in findings

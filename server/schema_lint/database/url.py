@@ -107,6 +107,11 @@ def parse_url(text: str, source: str) -> URL:
             f"the database URL from {source} cannot be read: expected "
             "dialect[+driver]://user:password@host:port/database (or sqlite:///path)"
         ) from None
+    if url.host and "@" in url.host:
+        raise DatabaseError(
+            f"the database URL from {source} has an `@` after the user's: percent-encode the "
+            "password (`@` is %40, `:` is %3A, `/` is %2F)"
+        )
     backend, _, driver = url.drivername.partition("+")
     if backend == "postgres":  # Heroku's and libpq's spelling
         url = url.set(drivername=f"postgresql+{driver}" if driver else "postgresql")
