@@ -60,7 +60,7 @@ def pg_dump(cluster: PostgresCluster, url: str) -> str:
     )
     # pg_dump 15.14+ brackets the dump with a random \restrict key: not part of the schema
     lines = result.stdout.splitlines()
-    return "\n".join(l for l in lines if not l.startswith(("\\restrict", "\\unrestrict")))
+    return "\n".join(x for x in lines if not x.startswith(("\\restrict", "\\unrestrict")))
 
 
 def execute(cluster: PostgresCluster, url: str, *statements: str) -> None:
@@ -277,7 +277,8 @@ def test_role_without_access_to_a_schema(
 def test_url_from_the_configured_variable(shop: tuple[Path, str]) -> None:
     project, url = shop
     (project / "pyproject.toml").write_text(
-        '[project]\nname = "shop"\nversion = "0"\n\n[tool.schema-lint]\ndatabase-url-env = "SHOP_DB"\n'
+        '[project]\nname = "shop"\nversion = "0"\n\n'
+        '[tool.schema-lint]\ndatabase-url-env = "SHOP_DB"\n'
     )
     result = schema_lint("db", str(project), env={"SHOP_DB": url})
     assert result.returncode == 0, result.stderr

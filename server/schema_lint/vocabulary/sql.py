@@ -75,7 +75,7 @@ def _array_items(node: Any, quantifier: type) -> list[Any] | None:
             return None
         inner = node.expressions[0]
     elif isinstance(node, quantifier):
-        inner = node.this
+        inner = getattr(node, "this", None)
     else:
         return None
     while isinstance(inner, exp.Paren | exp.Cast):
