@@ -298,3 +298,12 @@ def test_psycopg_version_table_untouched(
             conn.execute("SELECT xmin::text, version_num FROM alembic_version").fetchall() == xmin
         )
     assert isinstance(conn, psycopg.Connection)
+
+
+def test_plain_postgresql_urls_use_the_installed_driver(shop: tuple[Path, str]) -> None:
+    project, url = shop
+    plain = sa.make_url(url).set(drivername="postgresql").render_as_string(False)
+    heroku = plain.replace("postgresql://", "postgres://", 1)
+    for given in (plain, heroku):
+        result = schema_lint("db", str(project), "--url", given)
+        assert result.returncode == 0, result.stderr
