@@ -9,7 +9,8 @@ from schema_lint.vocabulary.sql import normalise_condition
 SAME = [
     (
         "status IN ('new', 'paid')",
-        "(status)::text = ANY ((ARRAY['new'::character varying, 'paid'::character varying])::text[])",
+        "(status)::text = ANY "
+        "((ARRAY['new'::character varying, 'paid'::character varying])::text[])",
     ),
     (
         "status NOT IN ('a', 'b')",
