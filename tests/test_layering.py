@@ -30,6 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "engine": BOTTOM | {"diagnostics", "sources", "schema", "rules", "project", "config"},
     "fixes": BOTTOM | {"diagnostics", "sources", "rules", "engine", "project", "config", "schema"},
     "output": BOTTOM | {"diagnostics", "sources", "rules"},
+    "database": BOTTOM,
+    "audit": BOTTOM | {"diagnostics", "database", "engine", "project", "rules", "config"},
 }
 """Of our own top-level packages and modules, what each may import (besides itself)."""
 
@@ -38,6 +40,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "pygls": {"lsp"},
     "lsprotocol": {"lsp"},
     "sqlglot": {"extract", "vocabulary"},
+    "sqlalchemy": {"database"},
 }
 """Libraries only some layers may import (``sources`` for its libcst fallback parser)."""
 

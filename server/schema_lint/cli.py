@@ -80,6 +80,29 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--dialect", choices=DIALECTS, help="target database dialect")
     _add_cache_arguments(schema)
 
+    db = commands.add_parser(
+        "db", help="audit a live database against the models and the migrations (read-only)"
+    )
+    db.add_argument("paths", nargs="*", help="files or directories (default: the project)")
+    db.add_argument(
+        "--url",
+        help="SQLAlchemy URL of the database (default: $SCHEMA_LINT_DATABASE_URL, or the "
+        "variable [tool.schema-lint] database-url-env names)",
+    )
+    db.add_argument("--select", type=_codes, help="comma-separated codes or prefixes")
+    db.add_argument("--ignore", type=_codes, help="comma-separated codes or prefixes")
+    db.add_argument(
+        "--format", choices=["text", "json", "sarif", "github", "markdown"], default="text"
+    )
+    db.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds any one query may take (30)"
+    )
+    db.add_argument(
+        "--verbose", "-v", action="store_true", help="also list what could not be analysed"
+    )
+    db.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    db.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", nargs="?", help="a code such as SL001, or a slug")
     rule.add_argument("--all", action="store_true", help="list every rule")
@@ -184,6 +207,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "schema":
             return _schema(args)
+        if args.command == "db":
+            from schema_lint.database.errors import DatabaseError
+
+            try:
+                return _db(args)
+            except DatabaseError as exc:
+                print(f"schema-lint: {exc}", file=sys.stderr)
+                return EXIT_ERROR
         if args.command == "rule":
             return _rule(args)
         if args.command == "lsp":
@@ -298,6 +329,81 @@ def _check(args: argparse.Namespace) -> int:
         diagnostics = annotated.diagnostics
         hint = fix_hint(annotated, unsafe=args.unsafe_fixes) if args.format == "text" else None
     return _report(args, diagnostics, result.problems, only, fixed, hint)
+
+
+def _db(args: argparse.Namespace) -> int:
+    """``schema-lint db``: read the database (read-only), compare, report."""
+    from schema_lint.audit import audit
+    from schema_lint.database.reflect import reflect
+    from schema_lint.database.session import read_only
+    from schema_lint.database.url import resolve_url
+
+    root, targets, missing = _root_and_targets(args.paths)
+    for path in missing:
+        print(f"schema-lint: {path}: no such file or directory", file=sys.stderr)
+    if missing:
+        return EXIT_ERROR
+    config = _config(root, args)
+    url = resolve_url(args.url, config.database_url_env)
+    if url.backend in DIALECTS and url.backend != config.dialect:
+        config = replace(config, dialect=url.backend, dialect_given=True)
+    project, _ = _load(root, config, _no_cache(args), None)
+    only = _targeted(targets, project.files)
+    with read_only(url.url, timeout=args.timeout) as connection:
+        result = audit(project, lambda schemas: reflect(connection, schemas), only_paths=only)
+    reflection = result.reflection
+    if not args.quiet:
+        stamp = ", ".join(reflection.stamped) if reflection.stamped else "not stamped"
+        print(
+            f"schema-lint: read {url.display} ({reflection.dialect}, {stamp}) read-only",
+            file=sys.stderr,
+        )
+        if args.verbose:
+            for note in reflection.notes:
+                print(f"schema-lint: database: {note}", file=sys.stderr)
+    diagnostics = result.diagnostics
+    if args.format in ("json", "markdown"):
+        diagnostics = _with_fixes(project, result.schemas, diagnostics)
+    if args.format == "markdown":
+        from schema_lint.output.markdown import Report, render_report
+
+        sys.stdout.write(
+            render_report(
+                Report(
+                    diagnostics=diagnostics,
+                    database=url.display,
+                    dialect=reflection.dialect,
+                    stamped=reflection.stamped,
+                    heads=tuple(
+                        h for schema in result.schemas.migrations.values() for h in schema.heads
+                    ),
+                    models=result.schemas.models,
+                    database_schema=result.database,
+                    model_files=frozenset(project.layout.model_files),
+                ),
+                os.getcwd(),
+            )
+        )
+        _report_problems(
+            result.result.problems, os.getcwd(), verbose=args.verbose, quiet=args.quiet, only=only
+        )
+        return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
+    return _report(args, diagnostics, result.result.problems, only, 0, None)
+
+
+def _no_cache(args: argparse.Namespace) -> argparse.Namespace:
+    return argparse.Namespace(**{**vars(args), "jobs": 1})
+
+
+def _with_fixes(
+    project: Project, schemas: Any, diagnostics: Sequence[Diagnostic]
+) -> tuple[Diagnostic, ...]:
+    """Every finding with the model fix it can have (not those whose fix is not the model's)."""
+    from schema_lint.fixes.annotate import annotate
+
+    open_ = [d for d in diagnostics if d.fix is None]
+    fixed = iter(annotate(project, schemas, open_, unsafe=True, every=True).diagnostics)
+    return tuple(next(fixed) if d.fix is None else d for d in diagnostics)
 
 
 def _not_fixed(

@@ -59,6 +59,8 @@ class Config:
     by the expression as written (normalised with ``ast.unparse``)."""
     environments: tuple[tuple[str, EnvironmentOptions], ...] = ()
     """Per Alembic environment (by name, as ``--verbose`` prints it) options."""
+    database_url_env: str | None = None
+    """``database-url-env``: the environment variable holding ``schema-lint db``'s URL."""
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.rule_options.get(code, {})
@@ -71,7 +73,7 @@ class Config:
 
 
 _LIST_KEYS = ("select", "ignore", "models", "migrations", "exclude")
-_TOP_KEYS = frozenset({*_LIST_KEYS, "per-file-ignores", "dialect"})
+_TOP_KEYS = frozenset({*_LIST_KEYS, "per-file-ignores", "dialect", "database-url-env"})
 _MIGRATION_KEYS = ("paths", "assume", "environments")
 
 
@@ -158,6 +160,13 @@ def parse_config(root: Path, section: Mapping[str, Any]) -> Config:
         elif key == "dialect":
             values["dialect"] = _dialect("dialect", value)
             values["dialect_given"] = True
+        elif key == "database-url-env":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(
+                    "database-url-env must be the name of an environment variable, e.g. "
+                    '"DATABASE_URL"'
+                )
+            values["database_url_env"] = value.strip()
         elif key in slugs or rule_for(key) is not None:
             rule = slugs.get(key) or rule_for(key)
             assert rule is not None

@@ -37,18 +37,28 @@ class FindingKey:
     """What identifies a finding across edits: rule, side compared, table and object.
 
     ``object`` is what the finding is about within the table: an index or constraint name,
-    a column, or a column list written ``a,b``; ``side`` names the side the models were
-    compared with (None for rules that read the models alone).
+    a column, or a column list written ``a,b``; ``side`` names the side the base side was
+    compared with (None for rules that read the models alone), and ``base`` the base side
+    when it is not the models (an environment's migrations compared with the database).
     """
 
     code: str
     table: str | None = None
     object: str | None = None
     side: str | None = None
+    base: str | None = None
 
     def __str__(self) -> str:
-        parts = [self.code, self.side or "", self.table or "", self.object or ""]
+        side = f"{self.base}>{self.side}" if self.base else self.side or ""
+        parts = [self.code, side, self.table or "", self.object or ""]
         return "/".join(parts)
+
+    @property
+    def sides(self) -> tuple[str, str] | None:
+        """The two sides a drift finding compares (None for a rule of the models alone)."""
+        if self.side is None:
+            return None
+        return (self.base or "models", self.side)
 
 
 Payload = Any

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,7 +18,7 @@ from schema_lint.facts.files import FileFacts
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.facts.source import Problem, Span
 from schema_lint.project import Project
-from schema_lint.rules.context import RuleContext, Side, SideKind, side_label
+from schema_lint.rules.context import RevisionNode, RuleContext, Side, SideKind, side_label
 from schema_lint.rules.registry import RULES, selected
 from schema_lint.schema.replay import replay_migrations
 from schema_lint.sources.suppression import suppressed
@@ -173,7 +173,7 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
         SideKind.MODELS,
         "models",
         schemas.models,
-        "the models",
+        side_label(SideKind.MODELS, "models", False),
         complete=all(p.kind in HARMLESS_MODEL_PROBLEMS for p in model_problems)
         and _all_read(project, None),
     )
@@ -193,6 +193,11 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
             models=schemas.env_models.get(name),
             dialect=Dialect(dialects[name]) if name in schemas.env_models else None,
             schemas=tenants.get(name, ()),
+            history=tuple(
+                RevisionNode(m.revision, (*m.down_revisions, *m.depends_on), m.span)
+                for f in project.migrations_of(name)
+                if (m := f.migration) is not None and m.revision
+            ),
         )
         for name, schema in schemas.migrations.items()
     )
@@ -230,11 +235,18 @@ def check(
     *,
     only_paths: Collection[str] | None = None,
     memo: SchemaMemo | None = None,
+    database: Callable[[Project, ProjectSchemas], Side] | None = None,
 ) -> CheckResult:
-    """Run every selected rule; report diagnostics in ``only_paths`` (default: all files)."""
+    """Run every selected rule; report diagnostics in ``only_paths`` (default: all files).
+
+    ``database`` builds a live database's side (``schema-lint db``): the rules then compare
+    it too.
+    """
     schemas = build_schemas(project, memo)
     config = project.config
     models, others = sides(project, schemas)
+    if database is not None:
+        others = (*others, database(project, schemas))
     dialect = Dialect(config.dialect)
     convention = dict(schemas.models.naming_convention)
     diagnostics: list[Diagnostic] = []

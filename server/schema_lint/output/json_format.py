@@ -25,6 +25,7 @@ def diagnostic_to_dict(d: Diagnostic) -> dict[str, Any]:
         "table": d.key.table,
         "object": d.key.object,
         "side": d.key.side,
+        "sides": list(d.key.sides) if d.key.sides is not None else None,
         "key": str(d.key),
         "related": [
             {

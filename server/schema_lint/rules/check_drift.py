@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schema_lint.diagnostics import Diagnostic, FindingKey, Related, Severity
+from schema_lint.diagnostics import Diagnostic, Related, Severity
 from schema_lint.facts.schema import CheckConstraint
 from schema_lint.rules.compare import declared_place
-from schema_lint.rules.context import RuleContext, TablePair
+from schema_lint.rules.context import RuleContext, TablePair, declared, has, lacks
 from schema_lint.rules.example_projects import fixed_model, project
 from schema_lint.rules.registry import Example, Rule
 from schema_lint.vocabulary.sql import normalise_condition
@@ -33,9 +33,9 @@ def _canonical(check: CheckConstraint, dialect: str) -> str | None:
 
 
 def check(context: RuleContext) -> Iterable[Diagnostic]:
-    for pair in context.pairs():
+    for pair in context.pairs(None):
         dialect = pair.dialect.name
-        model = [(c, _canonical(c, dialect)) for c in pair.model.check_constraints]
+        model = [(c, _canonical(c, dialect)) for c in pair.base.check_constraints]
         database = [(c, _canonical(c, dialect)) for c in pair.other.check_constraints]
         if any(text is None for _, text in (*model, *database)):
             continue  # a condition that cannot be read may be any of the others
@@ -56,25 +56,26 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
 def _finding(
     pair: TablePair, mine: CheckConstraint | None, theirs: CheckConstraint | None
 ) -> Diagnostic:
-    model = pair.model
+    model = pair.base
     where = f"`{model.qualified_name}`"
-    side = pair.side.label
+    side, kind = pair.side.label, pair.side.kind
     if mine is not None and theirs is not None:
         message = (
-            f"check constraint `{mine.name}` of {where} is `{mine.sqltext}` in the model but "
-            f"`{theirs.sqltext}` in {side}"
+            f"check constraint `{mine.name}` of {where} is `{mine.sqltext}` in "
+            f"{pair.base_label} but `{theirs.sqltext}` in {side}"
         )
     elif mine is not None:
         named = f"`{mine.name}` " if mine.name else ""
         message = (
-            f"check constraint {named}`{mine.sqltext}` of {where} is declared in the model, "
-            f"but {side} never create it: the database accepts rows it forbids"
+            f"check constraint {named}`{mine.sqltext}` of {where} "
+            f"{declared(pair.base_kind, pair.base_label)}, but {side} {lacks(kind)} it: the "
+            "database accepts rows it forbids"
         )
     else:
         assert theirs is not None
         message = (
-            f"{side} create check constraint `{theirs.name}` (`{theirs.sqltext}`) on {where}, "
-            "which the model does not declare"
+            f"{side} {has(kind)} check constraint `{theirs.name}` (`{theirs.sqltext}`) on "
+            f"{where}, which {pair.base_label} {lacks(pair.base_kind)}"
         )
     span = declared_place(model, mine.span) if mine is not None else model.span
     assert span is not None
@@ -89,7 +90,7 @@ def _finding(
         message=message,
         span=span,
         severity=RULE.severity,
-        key=FindingKey(RULE.code, model.qualified_name, name or shown.sqltext, pair.side.name),
+        key=pair.finding_key(RULE.code, name or shown.sqltext),
         related=related,
         suppressible_at=tuple(r.span for r in related),
         payload=CheckDrift(

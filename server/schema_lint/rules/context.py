@@ -1,10 +1,11 @@
 """What a rule reads: named schema sides, the dialect, the naming convention, its options.
 
 A *side* is one account of the schema: what the models declare, what one Alembic
-environment's migrations produce, and (later) what a live database holds. Drift rules
-compare the models with each other side through :meth:`RuleContext.pairs`, which applies
-once the guards every such rule needs: a table whose facts may be partial on either side,
-or that the project excludes from autogenerate, is never judged.
+environment's migrations produce, and what a live database holds. Drift rules compare two
+sides at a time through :meth:`RuleContext.pairs`: the models with every other side, and
+each environment's migrations with the database. It applies once the guards every such rule
+needs: a table whose facts may be partial on either side, or that the project excludes from
+autogenerate, is never judged. Messages name both sides with :func:`declared` and friends.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
+from schema_lint.diagnostics import FindingKey
 from schema_lint.facts.environment import ObjectFilter
 from schema_lint.facts.schema import Schema, Table
-from schema_lint.facts.source import Problem
+from schema_lint.facts.source import Problem, Span
 from schema_lint.vocabulary.dialects import DEFAULT_CONVENTION, Dialect
 
 
@@ -35,7 +37,8 @@ class Side:
     """``models``, the Alembic environment's name, or ``database``."""
     schema: Schema
     label: str = ""
-    """How messages name it: "the migrations", "the migrations of `versions/sqlite`"."""
+    """How messages name it: "the model", "the migrations", "the migrations of
+    `versions/sqlite`", "the database"."""
     filters: tuple[ObjectFilter, ...] = ()
     complete: bool = False
     """Every table of this side is known: nothing schema-lint could not read may add, drop
@@ -47,6 +50,11 @@ class Side:
     schemas: tuple[str, ...] = ()
     """The schemas this side's tree was replayed into (tenants): a table there is the model's
     table of that name when the models have none in that schema."""
+    history: tuple[RevisionNode, ...] = ()
+    """A migrations side: its revisions (the graph a database's stamp is placed in)."""
+    stamped: tuple[str, ...] | None = None
+    """A database side: the revisions its ``alembic_version`` holds (None: it has no such
+    table)."""
 
     def excluded(self, kind: str, name: str | None, table: str | None = None) -> bool:
         """Whether the project keeps this object out of autogenerate on this side."""
@@ -54,26 +62,77 @@ class Side:
 
 
 @dataclass(frozen=True, slots=True)
-class TablePair:
-    """One table as the models declare it and as another side has it."""
+class RevisionNode:
+    """One revision of a history: what placing a database's stamp in it needs."""
 
-    model: Table
+    revision: str
+    parents: tuple[str, ...]
+    """``down_revision`` and ``depends_on`` targets."""
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TablePair:
+    """One table as the base side has it (the models, or an environment's migrations when
+    compared with a database) and as another side has it. Findings are reported at the base
+    side's declarations."""
+
+    base: Table
     other: Table
     side: Side
+    """The other side."""
     dialect: Dialect = field(default_factory=Dialect)
     """The dialect of this comparison: the side's own, else the project's."""
+    base_side: Side | None = None
+    """The base side (None: the models)."""
 
     @property
     def key(self) -> str:
-        return self.model.qualified_name
+        return self.base.qualified_name
+
+    @property
+    def base_label(self) -> str:
+        return self.base_side.label if self.base_side is not None else "the model"
+
+    @property
+    def base_kind(self) -> SideKind:
+        return self.base_side.kind if self.base_side is not None else SideKind.MODELS
+
+    def finding_key(self, code: str, obj: str | None) -> FindingKey:
+        """The key of a finding about ``obj`` of this table, naming both sides."""
+        base = self.base_side.name if self.base_side is not None else None
+        return FindingKey(code, self.base.qualified_name, obj, self.side.name, base)
 
 
 def side_label(kind: SideKind, name: str, several: bool) -> str:
     if kind is SideKind.MODELS:
-        return "the models"
+        return "the model"
     if kind is SideKind.DATABASE:
         return "the database"
     return f"the migrations of `{name}`" if several else "the migrations"
+
+
+_VERBS = {
+    SideKind.MODELS: ("declares", "does not declare", "is declared in"),
+    SideKind.MIGRATIONS: ("create", "never create", "is created by"),
+    SideKind.DATABASE: ("has", "does not have", "exists in"),
+}
+
+
+def has(kind: SideKind) -> str:
+    """The verb for what a side holds, agreeing with its label: "the migrations create"."""
+    return _VERBS[kind][0]
+
+
+def lacks(kind: SideKind) -> str:
+    """ "the model does not declare", "the migrations never create", "the database does not
+    have"."""
+    return _VERBS[kind][1]
+
+
+def declared(kind: SideKind, label: str) -> str:
+    """ "is declared in the model", "is created by the migrations", "exists in the database"."""
+    return f"{_VERBS[kind][2]} {label}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,18 +156,22 @@ class RuleContext:
         return (side for side in self.others if side.kind is kind)
 
     def pairs(
-        self, kind: SideKind = SideKind.MIGRATIONS, *, baseline: bool = False
+        self, kind: SideKind | None = SideKind.MIGRATIONS, *, baseline: bool = False
     ) -> Iterator[TablePair]:
-        """Each model table with its counterpart on every side of ``kind``, in that side's order.
+        """Each table of the models with its counterpart on every side of ``kind`` (None:
+        every side), in the sides' order; with a database side, also each environment's
+        migrations with the database.
 
-        Skipped, because judging them would be guesswork: model tables that are incomplete
+        Skipped, because judging them would be guesswork: base tables that are incomplete
         or have no place to report at, tables incomplete on the other side, tables the
         project excludes from autogenerate on that side, and baseline tables (whose shape is
         unknown) unless ``baseline``: a rule that reads only the indexes the migrations
         created may judge those. A side with its own dialect pairs with the models built
         for it.
         """
-        for side in self.sides(kind):
+        for side in self.others:
+            if kind is not None and side.kind is not kind:
+                continue
             models = side.models or self.models.schema
             for key, other in side.schema.tables.items():
                 model = models.tables.get(key)
@@ -116,16 +179,51 @@ class RuleContext:
                     model = models.tables.get(other.name)
                 if model is None or model.incomplete or model.span is None:
                     continue
-                if other.incomplete or side.excluded("table", other.name):
+                pair = self._pair(model, other, side, None, baseline)
+                if pair is not None:
+                    yield pair
+        if kind is SideKind.MIGRATIONS:
+            return
+        for database in self.sides(SideKind.DATABASE):
+            for migrations in self.sides(SideKind.MIGRATIONS):
+                if not _same_database(migrations, database):
                     continue
-                if other.baseline and not baseline:
-                    continue
-                if other.uncertain:
-                    model, other = (
-                        _without(model, other.uncertain),
-                        _without(other, other.uncertain),
-                    )
-                yield TablePair(model, other, side, side.dialect or self.dialect)
+                for key, table in migrations.schema.tables.items():
+                    found = database.schema.tables.get(key)
+                    if found is None or table.incomplete or table.baseline:
+                        continue
+                    if migrations.excluded("table", table.name):
+                        continue
+                    base = replace(table, span=table.span or _first_span(table))
+                    if base.span is None:
+                        continue
+                    pair = self._pair(base, found, database, migrations, baseline)
+                    if pair is not None:
+                        yield pair
+
+    def _pair(
+        self, base: Table, other: Table, side: Side, base_side: Side | None, baseline: bool
+    ) -> TablePair | None:
+        if other.incomplete or side.excluded("table", other.name):
+            return None
+        if other.baseline and not baseline:
+            return None
+        uncertain = (*base.uncertain, *other.uncertain)
+        if uncertain:
+            base, other = _without(base, uncertain), _without(other, uncertain)
+        dialect = side.dialect or (base_side.dialect if base_side else None) or self.dialect
+        return TablePair(base, other, side, dialect, base_side)
+
+
+def _same_database(migrations: Side, database: Side) -> bool:
+    """An environment replayed for another dialect than the database's runs elsewhere."""
+    own = migrations.dialect
+    return own is None or database.dialect is None or own.name == database.dialect.name
+
+
+def _first_span(table: Table) -> Span | None:
+    """Where the migrations create a table: its first column's operation."""
+    return next((c.span for c in table.columns if c.span is not None), None)
 
 
 def _without(table: Table, names: tuple[str, ...]) -> Table:

@@ -11,6 +11,10 @@ def _example_block(example: Example) -> str:
         parts.append(f"*{example.title}*\n")
     for path, source in example.files.items():
         parts.append(f"`{path}`:\n\n```python\n{source.rstrip()}\n```\n")
+    if example.database is not None:
+        parts.append(
+            f"The database (`schema-lint db`):\n\n```sql\n{example.database.rstrip()}\n```\n"
+        )
     for path, source in (example.fixed or {}).items():
         parts.append(f"Fixed, `{path}`:\n\n```python\n{source.rstrip()}\n```\n")
     return "\n".join(parts)

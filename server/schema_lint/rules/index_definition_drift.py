@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schema_lint.diagnostics import Diagnostic, FindingKey, Related, Severity
+from schema_lint.diagnostics import Diagnostic, Related, Severity
 from schema_lint.facts.schema import Index, UniqueConstraint
 from schema_lint.facts.source import Span
 from schema_lint.rules.compare import (
@@ -17,7 +17,7 @@ from schema_lint.rules.compare import (
     unique_constraints,
     unique_index_on,
 )
-from schema_lint.rules.context import RuleContext, TablePair
+from schema_lint.rules.context import RuleContext, SideKind, TablePair, has
 from schema_lint.rules.example_projects import fixed_model, project
 from schema_lint.rules.registry import Example, Rule
 from schema_lint.vocabulary.sql import normalise_condition
@@ -49,9 +49,9 @@ class IndexDrift:
 
 
 def check(context: RuleContext) -> Iterable[Diagnostic]:
-    for pair in context.pairs():
+    for pair in context.pairs(None):
         dialect = pair.dialect.name
-        model_by_name = {i.name: i for i in pair.model.indexes if i.name is not None}
+        model_by_name = {i.name: i for i in pair.base.indexes if i.name is not None}
         for index in pair.other.indexes:
             mine = model_by_name.get(index.name) if index.name is not None else None
             if mine is not None:
@@ -61,14 +61,14 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
                 continue
             if index.unique and plain(index):
                 columns = frozenset(index.columns)
-                constraint = unique_constraints(pair.model).get(columns)
-                if constraint is not None and unique_index_on(pair.model, columns) is None:
+                constraint = unique_constraints(pair.base).get(columns)
+                if constraint is not None and unique_index_on(pair.base, columns) is None:
                     yield _form(pair, INDEX_IN_DATABASE, constraint, index)
         for columns, constraint in unique_constraints(pair.other).items():
-            mine_index = unique_index_on(pair.model, columns)
+            mine_index = unique_index_on(pair.base, columns)
             if (
                 mine_index is not None
-                and columns not in unique_constraints(pair.model)
+                and columns not in unique_constraints(pair.base)
                 and unique_index_on(pair.other, columns) is None
             ):
                 yield _form(pair, CONSTRAINT_IN_DATABASE, constraint, mine_index)
@@ -76,8 +76,8 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
 
 def _differences(mine: Index, theirs: Index, dialect: str) -> list[str]:
     found = []
-    if mine.columns != theirs.columns:
-        if set(mine.columns) == set(theirs.columns):
+    if _items(mine, dialect) != _items(theirs, dialect):
+        if set(_items(mine, dialect)) == set(_items(theirs, dialect)):
             found.append(f"column order {columns_text(theirs.columns)}")
         else:
             found.append(f"columns {columns_text(theirs.columns)}")
@@ -88,6 +88,14 @@ def _differences(mine: Index, theirs: Index, dialect: str) -> list[str]:
     return found
 
 
+def _items(index: Index, dialect: str) -> tuple[str, ...]:
+    """The index's items; expressions in canonical form (a database writes
+    ``lower((email)::text)`` for ``lower(email)``)."""
+    if not index.expressions:
+        return index.columns
+    return tuple(normalise_condition(item, dialect) or item for item in index.columns)
+
+
 def _predicate(index: Index, dialect: str) -> str | None:
     if index.where is None:
         return None
@@ -95,10 +103,11 @@ def _predicate(index: Index, dialect: str) -> str | None:
 
 
 def _definition(pair: TablePair, mine: Index, theirs: Index, differences: list[str]) -> Diagnostic:
-    model = pair.model
+    model = pair.base
+    give = "give" if pair.side.kind is SideKind.MIGRATIONS else "gives"
     message = (
-        f"index `{theirs.name}` of `{model.qualified_name}` differs: {pair.side.label} give it "
-        f"{', '.join(differences)}; the model declares it "
+        f"index `{theirs.name}` of `{model.qualified_name}` differs: {pair.side.label} {give} "
+        f"it {', '.join(differences)}; {pair.base_label} {has(pair.base_kind)} it "
         f"{'UNIQUE ' if mine.unique else ''}on {columns_text(mine.columns)}"
         + (f" WHERE {mine.where}" if mine.where else "")
     )
@@ -125,22 +134,32 @@ def _definition(pair: TablePair, mine: Index, theirs: Index, differences: list[s
 
 
 def _form(pair: TablePair, form: str, constraint: UniqueConstraint, index: Index) -> Diagnostic:
-    model = pair.model
+    model = pair.base
     text = columns_text(index.columns)
+    autogenerate = pair.base_kind is SideKind.MODELS
     if form == INDEX_IN_DATABASE:
         message = (
             f"uniqueness of {text} in `{model.qualified_name}` is unique index `{index.name}` "
-            f"in {pair.side.label} and a unique constraint in the model: it is enforced either "
-            "way, but autogenerate will propose dropping the index and adding the constraint"
+            f"in {pair.side.label} and a unique constraint in {pair.base_label}: it is "
+            "enforced either way"
+            + (
+                ", but autogenerate will propose dropping the index and adding the constraint"
+                if autogenerate
+                else ""
+            )
         )
         database, place, name = index.span, declared_place(model, constraint.span), index.name
         mine_name, mine_columns, by = constraint.name, constraint.columns, "constraint"
     else:
         message = (
             f"uniqueness of {text} in `{model.qualified_name}` is unique constraint "
-            f"`{constraint.name}` in {pair.side.label} and a unique index in the model: it is "
-            "enforced either way, but autogenerate will propose dropping the constraint and "
-            "adding the index"
+            f"`{constraint.name}` in {pair.side.label} and a unique index in {pair.base_label}: "
+            "it is enforced either way"
+            + (
+                ", but autogenerate will propose dropping the constraint and adding the index"
+                if autogenerate
+                else ""
+            )
         )
         database, name = constraint.span, constraint.name
         place = declared_place(model, index.span, index.inherited_from)
@@ -171,7 +190,7 @@ def _form(pair: TablePair, form: str, constraint: UniqueConstraint, index: Index
 
 
 def _key(pair: TablePair, columns: tuple[str, ...]) -> str | None:
-    column = pair.model.column(columns[0]) if len(columns) == 1 else None
+    column = pair.base.column(columns[0]) if len(columns) == 1 else None
     return (column.key or column.name) if column is not None else None
 
 
@@ -193,7 +212,7 @@ def _diagnostic(
         message=message,
         span=span,
         severity=severity,
-        key=FindingKey(RULE.code, pair.model.qualified_name, obj, pair.side.name),
+        key=pair.finding_key(RULE.code, obj),
         related=related,
         suppressible_at=tuple(r.span for r in related),
         payload=payload,

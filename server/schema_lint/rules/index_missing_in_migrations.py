@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from schema_lint.diagnostics import Diagnostic, FindingKey, Severity
 from schema_lint.facts.schema import Index, Table
 from schema_lint.rules.compare import columns_text, declared_place, plain, unique_constraints
-from schema_lint.rules.context import RuleContext, TablePair
+from schema_lint.rules.context import RuleContext, SideKind, TablePair
 from schema_lint.rules.example_projects import fixed_model, project
 from schema_lint.rules.registry import Example, Rule
 
@@ -45,8 +45,8 @@ def _created(index: Index, other: Table) -> bool:
 
 
 def check(context: RuleContext) -> Iterable[Diagnostic]:
-    for pair in context.pairs():
-        for index in pair.model.indexes:
+    for pair in context.pairs(SideKind.MIGRATIONS):  # a database's indexes: SL012
+        for index in pair.base.indexes:
             if index.expressions and index.name is None:
                 continue  # nothing to recognise it by
             if not _created(index, pair.other):
@@ -54,7 +54,7 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
 
 
 def _finding(pair: TablePair, index: Index) -> Diagnostic:
-    model = pair.model
+    model = pair.base
     span = declared_place(model, index.span, index.inherited_from)
     assert span is not None
     kind = "unique index" if index.unique else "index"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from schema_lint.diagnostics import Diagnostic, FindingKey, Related, Severity
 from schema_lint.facts.schema import Index
 from schema_lint.rules.compare import plain, unique_constraints
-from schema_lint.rules.context import RuleContext, TablePair
+from schema_lint.rules.context import RuleContext, SideKind, TablePair
 from schema_lint.rules.registry import Example, Option, Rule
 from schema_lint.vocabulary.dialects import NamingTarget
 
@@ -49,7 +49,9 @@ class MissingIndex:
 def check(context: RuleContext) -> Iterable[Diagnostic]:
     ignore = context.options["ignore-indexes"]
     seen: set[tuple[str, str | None, tuple[str, ...]]] = set()
-    for pair in context.pairs(baseline=True):  # the indexes the migrations created are known
+    # the indexes the migrations created are known even on a baseline table; a database's
+    # indexes are SL013's
+    for pair in context.pairs(SideKind.MIGRATIONS, baseline=True):
         for index in pair.other.indexes:
             marker = (pair.key, index.name, index.columns)
             if marker in seen or _ignored(index, ignore, pair):
@@ -67,7 +69,7 @@ def _ignored(index: Index, patterns: Iterable[str], pair: TablePair) -> bool:
 
 
 def _compare(pair: TablePair, index: Index, context: RuleContext) -> Diagnostic | None:
-    model = pair.model
+    model = pair.base
     same = [m for m in model.indexes if _same_shape(m, index)]
     if any(m.name == index.name or m.name is None for m in same):
         return None

@@ -115,12 +115,14 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
 
 
 def _database_refuses(context: RuleContext, table: Table, pair: Sequence[str]) -> bool:
-    """Every Alembic environment makes the pair unique: the database refuses a duplicate,
-    and the model's silence about it is drift (SL003, SL009), not a junction defect."""
+    """Every Alembic environment (and the live database, if any) makes the pair unique: the
+    database refuses a duplicate, and the model's silence about it is drift (SL003, SL009),
+    not a junction defect."""
     found = [
         other
-        for side in context.sides(SideKind.MIGRATIONS)
-        if (other := side.schema.tables.get(table.qualified_name)) is not None
+        for side in context.others
+        if side.kind in (SideKind.MIGRATIONS, SideKind.DATABASE)
+        and (other := side.schema.tables.get(table.qualified_name)) is not None
     ]
     return bool(found) and all(not t.incomplete and is_covered(t, pair) for t in found)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schema_lint.diagnostics import Diagnostic, FindingKey, Related, Severity
+from schema_lint.diagnostics import Diagnostic, Related, Severity
 from schema_lint.facts.schema import Column
 from schema_lint.rules.compare import column_place
 from schema_lint.rules.context import RuleContext, TablePair
@@ -26,8 +26,8 @@ class NullableDrift:
 
 
 def check(context: RuleContext) -> Iterable[Diagnostic]:
-    for pair in context.pairs():
-        for column in pair.model.columns:
+    for pair in context.pairs(None):
+        for column in pair.base.columns:
             other = pair.other.column(column.name)
             if other is None or not _comparable(column, other):
                 continue
@@ -51,12 +51,12 @@ def _state(nullable: bool) -> str:
 
 
 def _finding(pair: TablePair, column: Column, other: Column) -> Diagnostic:
-    model = pair.model
+    model = pair.base
     span = column_place(model, column.name)
     assert span is not None
     message = (
-        f"column `{model.qualified_name}.{column.name}` is {_state(column.nullable)} in the "
-        f"model but {_state(other.nullable)} in {pair.side.label}"
+        f"column `{model.qualified_name}.{column.name}` is {_state(column.nullable)} in "
+        f"{pair.base_label} but {_state(other.nullable)} in {pair.side.label}"
     )
     place = other.nullable_span or other.span
     related = (Related(place, f"made {_state(other.nullable)} here"),) if place else ()
@@ -65,7 +65,7 @@ def _finding(pair: TablePair, column: Column, other: Column) -> Diagnostic:
         message=message,
         span=span,
         severity=RULE.severity,
-        key=FindingKey(RULE.code, model.qualified_name, column.name, pair.side.name),
+        key=pair.finding_key(RULE.code, column.name),
         related=related,
         suppressible_at=(place,) if place is not None else (),
         payload=NullableDrift(

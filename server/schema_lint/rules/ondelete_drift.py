@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schema_lint.diagnostics import Diagnostic, FindingKey, Related, Severity
+from schema_lint.diagnostics import Diagnostic, Related, Severity
 from schema_lint.facts.schema import ForeignKey
 from schema_lint.rules.compare import columns_text, declared_place, referential_action
 from schema_lint.rules.context import RuleContext, TablePair
@@ -36,9 +36,9 @@ def _target(fk: ForeignKey) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
 
 
 def check(context: RuleContext) -> Iterable[Diagnostic]:
-    for pair in context.pairs():
+    for pair in context.pairs(None):
         database = {_target(fk): fk for fk in pair.other.foreign_keys}
-        for fk in pair.model.foreign_keys:
+        for fk in pair.base.foreign_keys:
             other = database.get(_target(fk))
             if other is None:
                 continue
@@ -56,18 +56,18 @@ def _clause(value: str | None) -> str:
 def _finding(
     pair: TablePair, fk: ForeignKey, other: ForeignKey, delete: bool, update: bool
 ) -> Diagnostic:
-    model = pair.model
+    model = pair.base
     span = declared_place(model, fk.span)
     assert span is not None
     parts = []
     if delete:
         parts.append(
-            f"ON DELETE is {_clause(fk.ondelete)} in the model and "
+            f"ON DELETE is {_clause(fk.ondelete)} in {pair.base_label} and "
             f"{_clause(other.ondelete)} in {pair.side.label}"
         )
     if update:
         parts.append(
-            f"ON UPDATE is {_clause(fk.onupdate)} in the model and "
+            f"ON UPDATE is {_clause(fk.onupdate)} in {pair.base_label} and "
             f"{_clause(other.onupdate)} in {pair.side.label}"
         )
     message = (
@@ -81,7 +81,7 @@ def _finding(
         message=message,
         span=span,
         severity=RULE.severity,
-        key=FindingKey(RULE.code, model.qualified_name, ",".join(fk.columns), pair.side.name),
+        key=pair.finding_key(RULE.code, ",".join(fk.columns)),
         related=related,
         suppressible_at=(other.span,) if other.span is not None else (),
         payload=ActionDrift(

@@ -45,6 +45,8 @@ class Example:
     files: Mapping[str, str]
     title: str = ""
     fixed: Mapping[str, str] | None = None
+    database: str | None = None
+    """For a rule of ``schema-lint db``: the SQL that builds the live database (SQLite)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +73,17 @@ def _load() -> tuple[Rule, ...]:
     """Every rule, in code order: adding a rule is one module and one line here."""
     from schema_lint.rules import (
         check_drift,
+        database_revision,
         index_definition_drift,
         index_missing_in_migrations,
         index_missing_in_model,
         junction_unique,
+        missing_in_database,
         missing_in_migrations,
         missing_in_model,
         nullable_drift,
         ondelete_drift,
+        only_in_database,
         soft_delete_unique,
         unique_drift,
         unreadable_file,
@@ -97,6 +102,9 @@ def _load() -> tuple[Rule, ...]:
         index_definition_drift.RULE,
         missing_in_migrations.RULE,
         missing_in_model.RULE,
+        missing_in_database.RULE,
+        only_in_database.RULE,
+        database_revision.RULE,
     )
 
 

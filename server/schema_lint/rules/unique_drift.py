@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schema_lint.diagnostics import Diagnostic, FindingKey, Related, Severity
+from schema_lint.diagnostics import Diagnostic, Related, Severity
 from schema_lint.facts.schema import UniqueConstraint
 from schema_lint.rules.compare import (
     column_place,
@@ -14,7 +14,7 @@ from schema_lint.rules.compare import (
     unique_constraints,
     unique_index_on,
 )
-from schema_lint.rules.context import RuleContext, TablePair
+from schema_lint.rules.context import RuleContext, SideKind, TablePair, declared, has, lacks
 from schema_lint.rules.example_projects import fixed_model, project
 from schema_lint.rules.registry import Example, Rule
 
@@ -29,41 +29,48 @@ class UniqueDrift:
     name: str | None
     """The constraint's name on the side that has it (None when unnamed or unknown)."""
     in_model: bool
-    """True: only the model declares it; False: only the migrations create it."""
+    """True: only the base side (the model) has it; False: only the other side has it."""
     column_key: str | None
     """The attribute of the single column, for ``unique=True``."""
 
 
 def check(context: RuleContext) -> Iterable[Diagnostic]:
-    for pair in context.pairs():
-        model = unique_constraints(pair.model)
+    for pair in context.pairs(None):
+        model = unique_constraints(pair.base)
         database = unique_constraints(pair.other)
         for columns, unique in model.items():
             if columns not in database and unique_index_on(pair.other, columns) is None:
                 yield _finding(pair, unique, in_model=True)
         for columns, unique in database.items():
-            if columns not in model and unique_index_on(pair.model, columns) is None:
+            if columns not in model and unique_index_on(pair.base, columns) is None:
                 yield _finding(pair, unique, in_model=False)
 
 
 def _finding(pair: TablePair, unique: UniqueConstraint, *, in_model: bool) -> Diagnostic:
-    model = pair.model
+    model = pair.base
     where = f"`{model.qualified_name}`"
     named = f"`{unique.name}` " if unique.name else ""
     text = columns_text(unique.columns)
     related: tuple[Related, ...] = ()
+    side = pair.side
     if in_model:
         span = declared_place(model, unique.span)
         message = (
-            f"unique constraint {named}on {text} of {where} is declared in the model, but "
-            f"{pair.side.label} never create it: the database accepts duplicates"
+            f"unique constraint {named}on {text} of {where} "
+            f"{declared(pair.base_kind, pair.base_label)}, but {side.label} "
+            f"{lacks(side.kind)} it: the database accepts duplicates"
         )
     else:
         single = unique.columns[0] if len(unique.columns) == 1 else None
         span = column_place(model, single) if single else model.span
+        consequence = (
+            "autogenerate would propose dropping it"
+            if pair.base_kind is SideKind.MODELS
+            else "it was made outside the migrations"
+        )
         message = (
-            f"{pair.side.label} create unique constraint {named}on {text} of {where}, "
-            "which the model does not declare; autogenerate would propose dropping it"
+            f"{side.label} {has(side.kind)} unique constraint {named}on {text} of {where}, "
+            f"which {pair.base_label} {lacks(pair.base_kind)}; {consequence}"
         )
         if unique.span is not None:
             related = (Related(unique.span, f"{named or 'the constraint '}is created here"),)
@@ -74,7 +81,7 @@ def _finding(pair: TablePair, unique: UniqueConstraint, *, in_model: bool) -> Di
         message=message,
         span=span,
         severity=RULE.severity,
-        key=FindingKey(RULE.code, model.qualified_name, ",".join(unique.columns), pair.side.name),
+        key=pair.finding_key(RULE.code, ",".join(unique.columns)),
         related=related,
         suppressible_at=(unique.span,) if unique.span is not None and not in_model else (),
         payload=UniqueDrift(

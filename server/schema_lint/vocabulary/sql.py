@@ -46,18 +46,50 @@ def normalise_condition(sql: str, dialect: str = "postgresql") -> str | None:
 
 def _canonical(node: Any) -> Any:
     """Drop what does not change the meaning: every parenthesis (the tree keeps the
-    grouping), casts to text types, identifier case."""
+    grouping), casts to text types (and arrays of them), identifier case; and write the
+    forms PostgreSQL stores a condition in as it was written: ``x = ANY (ARRAY[a, b])`` is
+    ``x IN (a, b)``, ``x <> ALL (ARRAY[a, b])`` is ``x NOT IN (a, b)``, and ``BETWEEN``
+    is two comparisons."""
     if isinstance(node, exp.Paren):
         return node.this
     if isinstance(node, exp.Cast) and _text_type(node.to):
         return node.this
     if isinstance(node, exp.Identifier):
         return exp.to_identifier(node.name.lower())
+    if isinstance(node, exp.Between):
+        low = exp.GTE(this=node.this.copy(), expression=node.args["low"].copy())
+        high = exp.LTE(this=node.this.copy(), expression=node.args["high"].copy())
+        return exp.And(this=low, expression=high)
+    if isinstance(node, exp.EQ | exp.NEQ):
+        items = _array_items(node.expression, exp.Any if isinstance(node, exp.EQ) else exp.All)
+        if items is not None:
+            found = exp.In(this=node.this.copy(), expressions=items)
+            return found if isinstance(node, exp.EQ) else exp.Not(this=found)
     return node
+
+
+def _array_items(node: Any, quantifier: type) -> list[Any] | None:
+    """The items of ``ANY (ARRAY[...])`` (or ``ALL``), else None."""
+    if isinstance(node, exp.Anonymous) and str(node.this).upper() == "ALL":
+        if quantifier is not exp.All or len(node.expressions) != 1:
+            return None
+        inner = node.expressions[0]
+    elif isinstance(node, quantifier):
+        inner = getattr(node, "this", None)
+    else:
+        return None
+    while isinstance(inner, exp.Paren | exp.Cast):
+        inner = inner.this
+    if not isinstance(inner, exp.Array):
+        return None
+    return [item.copy() for item in inner.expressions]
 
 
 def _text_type(to: exp.DataType) -> bool:
     kind = to.this
+    if kind == exp.DataType.Type.ARRAY:
+        inner = to.expressions
+        return len(inner) == 1 and isinstance(inner[0], exp.DataType) and _text_type(inner[0])
     return isinstance(kind, exp.DataType.Type) and kind.name.upper() in _TEXT_TYPES
 
 
