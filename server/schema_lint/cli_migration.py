@@ -78,7 +78,11 @@ def run(args: argparse.Namespace) -> int:
     if missing is not None:
         raise UsageError(missing)
     from schema_lint.generate.api import GenerateError, Options, generate, remaining
+    from schema_lint.rules.registry import known_code_prefix
 
+    for code in args.select or ():
+        if not known_code_prefix(code):
+            raise UsageError(f"--select: unknown code {code}")
     path = Path(args.path)
     if not path.exists():
         raise UsageError(f"{args.path}: no such file or directory")

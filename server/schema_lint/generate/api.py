@@ -142,7 +142,8 @@ def summary(changes: Sequence[Change]) -> str:
     actions = set(map(action, changes))
     tables = ", ".join(dict.fromkeys(qualified(*table_of(c)) for c in changes))
     if len(actions) == 1 and not isinstance(changes[0], SetNullable):
-        return f"{actions.pop()}s on {tables}"
+        kind = actions.pop()
+        return f"{kind}{'es' if kind.endswith('index') else 's'} on {tables}"
     return f"match the models on {tables}"
 
 
@@ -157,6 +158,16 @@ def _by_head(
     """The changes of one environment grouped by the head their revision goes on."""
     name = env_plan.environment.name
     if head is not None:
+        outside = [
+            qualified(*table_of(p.change))
+            for p in env_plan.changes
+            if graph.knows(head) and not graph.holds(head, p.anchors)
+        ]
+        if outside:
+            raise GenerateError(
+                f"--head {head}: {', '.join(f'`{t}`' for t in dict.fromkeys(outside))} "
+                f"is not in the history of {head}"
+            )
         return [(head, list(env_plan.changes))]
     if not graph.heads:
         raise GenerateError(f"environment `{name}` has no revision to build on")

@@ -21,35 +21,44 @@ class Graph:
     migrations: tuple[Migration, ...]
     heads: tuple[str, ...]
     _by_path: dict[str, str] = field(default_factory=dict)
-    _ancestry: dict[str, frozenset[str]] = field(default_factory=dict)
+    _by_id: dict[str, Migration] = field(default_factory=dict)
 
     @classmethod
     def of(cls, migrations: Sequence[Migration]) -> Graph:
         ordered = order_revisions(migrations)
         by_id = {m.revision: m for m in ordered.migrations}
-        ancestry: dict[str, frozenset[str]] = {}
-        for head in ordered.heads:
-            seen: set[str] = set()
-            todo = [head]
-            while todo:
-                revision = todo.pop()
-                if revision in seen or revision not in by_id:
-                    continue
-                seen.add(revision)
-                found = by_id[revision]
-                todo.extend((*found.down_revisions, *found.depends_on))
-            ancestry[head] = frozenset(seen)
         by_path = {os.path.realpath(m.path): m.revision for m in ordered.migrations}
-        return cls(ordered.migrations, ordered.heads, by_path, ancestry)
+        return cls(ordered.migrations, ordered.heads, by_path, by_id)
+
+    def knows(self, revision: str) -> bool:
+        return revision in self._by_id
+
+    def history(self, revision: str) -> frozenset[str]:
+        """``revision`` and every revision it builds on (``down_revision``, ``depends_on``)."""
+        seen: set[str] = set()
+        todo = [revision]
+        while todo:
+            current = todo.pop()
+            if current in seen or current not in self._by_id:
+                continue
+            seen.add(current)
+            found = self._by_id[current]
+            todo.extend((*found.down_revisions, *found.depends_on))
+        return frozenset(seen)
 
     def revision_at(self, path: str) -> str | None:
         """The revision defined in the file at ``path``."""
         return self._by_path.get(os.path.realpath(path))
 
+    def holds(self, revision: str, paths: Iterable[str]) -> bool:
+        """Whether the history of ``revision`` runs every revision defined in ``paths``."""
+        needed = {r for p in paths if (r := self.revision_at(p)) is not None}
+        return needed <= self.history(revision)
+
     def holders(self, paths: Iterable[str]) -> tuple[str, ...]:
         """The heads whose history runs every revision defined in ``paths``."""
-        revisions = {r for p in paths if (r := self.revision_at(p)) is not None}
-        return tuple(h for h in self.heads if revisions <= self._ancestry.get(h, frozenset()))
+        found = tuple(paths)
+        return tuple(h for h in self.heads if self.holds(h, found))
 
     def next_id(self) -> str | None:
         """The next id in the project's style when every id is a number (``0014`` ->

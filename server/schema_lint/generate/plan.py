@@ -115,7 +115,9 @@ class _Pair:
         return pk.columns[0] if pk is not None and len(pk.columns) == 1 else None
 
     def anchors(self, *spans: Span | None) -> tuple[str, ...]:
-        found = [self.other.span, *spans]
+        """The files of the revisions that create the table and ``spans``."""
+        created = next((c.span for c in self.other.columns if c.span is not None), None)
+        found = [self.other.span or created, *spans]
         return tuple(dict.fromkeys(s.path for s in found if s is not None))
 
 
