@@ -3,6 +3,7 @@ what the database holds and what the imported models declare, in comparable form
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib.util
 import io
@@ -237,3 +238,48 @@ def primary_key_nullability(metadata: sa.MetaData) -> None:
     for table in metadata.tables.values():
         for column in table.primary_key.columns:
             column.nullable = False
+
+
+# --- reading a generated revision --------------------------------------------------------------
+
+
+def operations(path: Path, function: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(operation, table, name, columns) of each constraint or index operation of
+    ``function`` in ``path``, in order, whether written with ``op.`` or in a batch block."""
+    tree = ast.parse(path.read_text("utf-8"))
+    body = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
+    found: list[tuple[str, str, str, tuple[str, ...]]] = []
+
+    def literal(node: ast.expr) -> Any:
+        if isinstance(node, ast.Call) and node.args:  # op.f("name")
+            node = node.args[0]
+        return ast.literal_eval(node)
+
+    def visit(statements: list[ast.stmt], table: str | None) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.With):
+                call = statement.items[0].context_expr
+                inner = table
+                if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == (
+                    "batch_alter_table"
+                ):
+                    inner = literal(call.args[0])
+                visit(statement.body, inner)
+            elif isinstance(statement, ast.If):
+                visit(statement.body, table)
+            elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                call = statement.value
+                name = getattr(call.func, "attr", "")
+                if name == "execute" or not call.args:
+                    continue
+                args = [literal(a) for a in call.args]
+                batch = getattr(call.func.value, "id", "") == "batch_op"  # type: ignore[attr-defined]
+                target = table if batch else None
+                if not batch:
+                    keyword = next((k for k in call.keywords if k.arg == "table_name"), None)
+                    target = literal(keyword.value) if keyword else args.pop(1)
+                columns = tuple(args[1]) if len(args) > 1 and isinstance(args[1], list) else ()
+                found.append((name, str(target), str(args[0]), columns))
+
+    visit(body.body, None)
+    return found
