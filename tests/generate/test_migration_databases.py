@@ -251,3 +251,33 @@ def test_offline_sql_skips_the_checks(tmp_path: Path) -> None:
     assert "ALTER TABLE post_tags ADD CONSTRAINT uq_post_tags_post_id_tag_id UNIQUE" in sql
     assert "SELECT COUNT(*)" not in sql
     assert schema_lint("check", str(project)).code == 0
+
+
+def test_concurrently_builds_indexes_outside_the_transaction(
+    backend: str, database_url: str, tmp_path: Path
+) -> None:
+    project = copy_fixture("shop_naming", tmp_path)
+    upgrade(project / "alembic.ini", database_url)
+    before = reflect(database_url)
+    run = schema_lint("migration", str(project), "--concurrently", "--select", "SL006,SL007")
+    assert run.code == 0, run.err
+    (path,) = (project / "alembic" / "extra").glob("*_match_the_models_on_products.py")
+    text = path.read_text("utf-8")
+    block = text.index("with op.get_context().autocommit_block():")
+    assert text.index("postgresql_concurrently=True", block) > block
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", record)
+    try:
+        upgrade(project / "alembic.ini", database_url)
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", record)
+    if backend == POSTGRESQL:
+        assert any(s.startswith("CREATE INDEX CONCURRENTLY ix_products_sku") for s in statements)
+    indexes = compared(reflect(database_url))["products"]["indexes"]
+    assert ("ix_products_sku", ("sku",), False, None) in indexes
+    downgrade(project / "alembic.ini", database_url)
+    assert reflect(database_url) == before

@@ -8,11 +8,13 @@ package imports Alembic (an optional dependency: ``schema-lint[migration]``).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 
 INSTALL_HINT = "pip install 'schema-lint[migration]'"
 
 
+@functools.cache
 def alembic_missing() -> str | None:
     """Why revisions cannot be generated here (Alembic or Mako is not installed), or None."""
     for module in ("alembic", "mako"):

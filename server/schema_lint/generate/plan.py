@@ -236,6 +236,11 @@ def _nullable_drift(finding: Diagnostic, pair: _Pair) -> Result:
     data = finding.payload
     if not isinstance(data, NullableDrift):
         return "the finding carries no column"
+    if pair.dialect in ("mysql", "mariadb"):
+        return (
+            f"on {pair.dialect} a nullability change restates the whole column (type, "
+            "default, comment), which schema-lint does not read: write it by hand"
+        )
     column = pair.other.column(data.column)
     if column is None:
         return f"the migrations' column `{data.column}` was not found"
