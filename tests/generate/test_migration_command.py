@@ -370,3 +370,13 @@ def test_bad_arguments(tmp_path: Path) -> None:
     assert exited.value.code == 2
     run = schema_lint("migration", str(project), "--select", "XX1")
     assert run.code == 2 and "unknown code XX1" in run.err
+
+
+def test_a_bad_alembic_option_is_reported(tmp_path: Path) -> None:
+    project = copy_fixture("blog_classic", tmp_path)
+    ini = project / "alembic.ini"
+    ini.write_text(ini.read_text("utf-8") + "truncate_slug_length = forty\n", "utf-8")
+    run = schema_lint("migration", str(project), "--select", "SL004")
+    assert run.code == 2
+    assert "alembic.ini: the Alembic configuration cannot be read" in run.err
+    assert "Traceback" not in run.err

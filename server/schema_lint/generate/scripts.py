@@ -15,6 +15,7 @@ the file is written (not for a dry run or the editor), unless ``hooks`` is False
 from __future__ import annotations
 
 import ast
+import configparser
 import os
 import re
 import threading
@@ -115,14 +116,21 @@ def write_revision(
             "revision's values. Write this revision with `alembic revision`, or simplify "
             "the template"
         )
-    config = alembic_config(root, environment)
+    try:
+        config = alembic_config(root, environment)
+        environment_option = config is not None and config.get_alembic_boolean_option(
+            "revision_environment"
+        )
+        captured: dict[str, bytes] = {}
+        scripts = _scripts(environment, config, template_text, captured, options)
+    except (configparser.Error, ValueError, CommandError) as exc:
+        where = environment.config_file or environment.name
+        raise GenerateError(f"{where}: the Alembic configuration cannot be read ({exc})") from None
     notes: list[str] = []
-    if config is not None and config.get_alembic_boolean_option("revision_environment"):
+    if environment_option:
         notes.append("revision_environment = true: env.py was not run (schema-lint never runs it)")
     if "sa." in options.upgrades + options.downgrades and not _SA_IMPORT.search(template_text):
         options = replace(options, imports="\n".join(filter(None, [options.imports, SA_IMPORT])))
-    captured: dict[str, bytes] = {}
-    scripts = _scripts(environment, config, template_text, captured, options)
     if options.dry_run and scripts.hooks:
         notes.append("post_write_hooks are not run for a dry run")
     if options.dry_run or not options.hooks:
@@ -182,6 +190,8 @@ class _Scripts(ScriptDirectory):
                 handle.write(data)
         except FileExistsError:
             raise CommandError(f"{target} already exists; it is left as it is") from None
+        except OSError as exc:
+            raise CommandError(f"{target}: cannot be written ({exc.strerror})") from None
 
 
 def _scripts(
