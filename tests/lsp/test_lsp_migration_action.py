@@ -90,7 +90,9 @@ def _created(edit: types.WorkspaceEdit) -> list[tuple[str, str]]:
     return created
 
 
-def _write_created(edit: types.WorkspaceEdit, client: Client) -> list[Path]:
+def _write_created(edit: types.WorkspaceEdit, client: Client, models: str) -> list[Path]:
+    """Create the files as the client would, and let the server know (watched files in VS
+    Code, a save of the models in Neovim, which has no watchers)."""
     paths = []
     for uri, text in _created(edit):
         path = Path(uri.removeprefix("file://"))
@@ -101,6 +103,10 @@ def _write_created(edit: types.WorkspaceEdit, client: Client) -> list[Path]:
             types.DidChangeWatchedFilesParams(
                 changes=[types.FileEvent(uri=uri, type=types.FileChangeType.Created)]
             )
+        )
+    if client.profile != "visual-studio-code":
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=models))
         )
     return paths
 
@@ -148,11 +154,7 @@ async def test_create_migration_for_the_junction_fix(client: Client, blog: Path,
     (blog / "app" / "models.py").write_text(new_text, "utf-8")
     replace_text(client, uri, 2, new_text)
     mark = len(client.published)
-    (path,) = _write_created(resolved.edit, client)
-    if client.profile != "visual-studio-code":
-        client.text_document_did_save(
-            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
-        )
+    (path,) = _write_created(resolved.edit, client, uri)
     after = await wait_published(
         client, uri, lambda p: len(p.diagnostics) == FINDINGS - 1, after=mark
     )
@@ -187,11 +189,7 @@ async def test_create_migration_to_match_the_model(client: Client, blog: Path):
     assert "batch_op.create_index(batch_op.f('ix_posts_slug'), ['slug'], unique=False)" in revision
     assert "batch_op.drop_index(batch_op.f('ix_posts_slug'))" in revision
     mark = len(client.published)
-    _write_created(resolved.edit, client)
-    if client.profile != "visual-studio-code":
-        client.text_document_did_save(
-            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
-        )
+    _write_created(resolved.edit, client, uri)
     after = await wait_published(
         client, uri, lambda p: len(p.diagnostics) == FINDINGS - 1, after=mark
     )

@@ -85,12 +85,9 @@ def generate(project: Project, result: CheckResult, options: Options) -> Generat
         for graph in [_graph(project, env_plan)]
         for head, changes in _by_head(env_plan, graph, options.head)
     ]
-    counts: dict[str, int] = {}
-    if options.rev_id is not None:
-        for env_plan, *_ in jobs:
-            counts[env_plan.environment.name] = counts.get(env_plan.environment.name, 0) + 1
-        if any(n > 1 for n in counts.values()):
-            raise GenerateError("--rev-id names one revision, but several heads need one")
+    per_environment = [env_plan.environment.name for env_plan, *_ in jobs]
+    if options.rev_id is not None and len(per_environment) != len(set(per_environment)):
+        raise GenerateError("--rev-id names one revision, but several heads need one")
     revisions = []
     taken: dict[str, int] = {}
     for env_plan, graph, head, changes in jobs:

@@ -98,8 +98,6 @@ class EnvironmentPlan:
 class Plan:
     environments: tuple[EnvironmentPlan, ...]
     skipped: tuple[Skipped, ...]
-    codes: tuple[str, ...]
-    """The codes selected."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +173,7 @@ def plan(project: Project, result: CheckResult, select: Collection[str] | None) 
             )
             dialect = environment.dialect or project.config.dialect
             plans.append(EnvironmentPlan(environment, dialect, tuple(ordered)))
-    return Plan(tuple(plans), tuple(skipped), chosen)
+    return Plan(tuple(plans), tuple(skipped))
 
 
 _MODEL_FIRST_REASON = (

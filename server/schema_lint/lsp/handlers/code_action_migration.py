@@ -129,10 +129,9 @@ def _revision(
     from schema_lint.engine import check
     from schema_lint.fixes.edits import apply_edits
     from schema_lint.generate.api import GenerateError, Options, generate
-
-    project: Project = target.project
     from schema_lint.project import with_file_text
 
+    project: Project = target.project
     for path in dict.fromkeys(e.path for e in edits):
         text = target.read_text(path)
         if text is None:
