@@ -88,11 +88,12 @@ def generate(project: Project, result: CheckResult, options: Options) -> Generat
     per_environment = [env_plan.environment.name for env_plan, *_ in jobs]
     if options.rev_id is not None and len(per_environment) != len(set(per_environment)):
         raise GenerateError("--rev-id names one revision, but several heads need one")
+    for *_, changes in jobs:  # every refusal before the first file is written
+        _check_keep_lowest(changes, options)
     revisions = []
     taken: dict[str, int] = {}
     for env_plan, graph, head, changes in jobs:
         environment = env_plan.environment
-        _check_keep_lowest(changes, options)
         rendered = render(
             [p.change for p in changes],
             RenderOptions(

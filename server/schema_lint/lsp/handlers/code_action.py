@@ -172,7 +172,7 @@ async def code_actions(
                     actions.append(action)
             title = migration.offered(session, target, diagnostic)
             if title is not None:
-                actions.append(migration.action(session, target, item, diagnostic, title))
+                actions.append(migration.action(target, item, diagnostic, title))
             actions.append(_noqa_action(session, target, item, diagnostic, lazy))
     if wanted(only, FIX_ALL, implicit=lazy) and any(fixable(d.code) for d in target.diagnostics()):
         action = await _fix_all_action(session, target, lazy)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -36,13 +37,13 @@ DRIFT_TITLE = "Create migration to match the model"
 def offered(session: Session, target: Target, diagnostic: Diagnostic) -> str | None:
     """The action's title when it can be offered for ``diagnostic``; None otherwise."""
     from schema_lint.generate import alembic_missing
-    from schema_lint.generate.plan import GENERATED, MODEL_FIRST
+    from schema_lint.generate.plan import DEFAULT_SELECT, MODEL_FIRST
 
     caps = session.caps
     if not (caps.create_files and caps.code_action_resolve and caps.code_action_literals):
         return None
     code = diagnostic.code
-    if code not in MODEL_FIRST and (code not in GENERATED or code == "SL002"):
+    if code not in DEFAULT_SELECT:
         return None
     if _environment_dir(target, diagnostic) is None or alembic_missing() is not None:
         return None
@@ -69,7 +70,7 @@ def _environment_dir(target: Target, diagnostic: Diagnostic) -> str | None:
 
 
 def action(
-    session: Session, target: Target, item: types.Diagnostic, diagnostic: Diagnostic, title: str
+    target: Target, item: types.Diagnostic, diagnostic: Diagnostic, title: str
 ) -> types.CodeAction:
     from schema_lint.lsp.handlers.code_action import QUICKFIX, action_data
 
@@ -162,6 +163,4 @@ def _introduced(target: Target, result: CheckResult) -> set[FindingKey]:
 
 
 def _only(result: CheckResult, keys: set[FindingKey]) -> CheckResult:
-    from dataclasses import replace
-
     return replace(result, diagnostics=tuple(d for d in result.diagnostics if d.key in keys))
