@@ -166,10 +166,12 @@ def plan(project: Project, result: CheckResult, select: Collection[str] | None) 
     plans = []
     for environment in project.layout.environments:
         if environment.name in by_env:
-            tables = list(result.schemas.migrations[environment.name].tables)
+            tables = {
+                k: i for i, k in enumerate(result.schemas.migrations[environment.name].tables)
+            }
             ordered = sorted(
                 by_env[environment.name],
-                key=lambda p: tables.index(qualified(*table_of(p.change))),
+                key=lambda p: tables.get(qualified(*table_of(p.change)), len(tables)),
             )
             dialect = environment.dialect or project.config.dialect
             plans.append(EnvironmentPlan(environment, dialect, tuple(ordered)))
