@@ -32,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "output": BOTTOM | {"diagnostics", "sources", "rules"},
     "database": BOTTOM,
     "audit": BOTTOM | {"diagnostics", "database", "engine", "project", "rules", "config"},
+    "generate": BOTTOM | {"diagnostics", "sources", "schema", "rules", "engine", "project"},
 }
 """Of our own top-level packages and modules, what each may import (besides itself)."""
 
@@ -40,7 +41,9 @@ THIRD_PARTY: dict[str, set[str]] = {
     "pygls": {"lsp"},
     "lsprotocol": {"lsp"},
     "sqlglot": {"extract", "vocabulary"},
-    "sqlalchemy": {"database"},
+    "sqlalchemy": {"database", "generate"},
+    "alembic": {"generate"},
+    "mako": {"generate"},
 }
 """Libraries only some layers may import (``sources`` for its libcst fallback parser)."""
 

@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("code", nargs="?", help="a code such as SL001, or a slug")
     rule.add_argument("--all", action="store_true", help="list every rule")
 
+    from schema_lint.cli_migration import add_parser as add_migration_parser
+
+    add_migration_parser(commands)
+
     lsp = commands.add_parser("lsp", help="run the language server (stdio by default)")
     lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     return parser
@@ -217,6 +221,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return EXIT_ERROR
         if args.command == "rule":
             return _rule(args)
+        if args.command == "migration":
+            from schema_lint.cli_migration import run as migration
+
+            return migration(args)
         if args.command == "lsp":
             from schema_lint.lsp.server import run
 

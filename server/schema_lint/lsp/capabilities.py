@@ -39,6 +39,8 @@ class ClientCaps:
     code_action_data: bool = False
     versioned_edits: bool = False
     """Edits may be ``documentChanges`` (versioned ``TextDocumentEdit``s)."""
+    create_files: bool = False
+    """A ``WorkspaceEdit`` may create files (``resourceOperations`` has ``create``)."""
     watched_files_registration: bool = False
     watched_files_relative_patterns: bool = False
     work_done_progress: bool = False
@@ -85,6 +87,7 @@ def resolve(capabilities: types.ClientCapabilities | None) -> ClientCaps:
         # The specification: without documentChanges nor resourceOperations, only `changes`.
         versioned_edits=has("workspace.workspace_edit.document_changes")
         or bool(resource_operations),
+        create_files="create" in tuple(resource_operations or ()),
         watched_files_registration=has("workspace.did_change_watched_files.dynamic_registration"),
         watched_files_relative_patterns=has(
             "workspace.did_change_watched_files.relative_pattern_support"

@@ -86,6 +86,10 @@ class Environment:
     schemas: tuple[str, ...] = ()
     """The schemas its unqualified tables live in (empty: the default schema)."""
     schemas_source: str = ""
+    config_file: str | None = None
+    """The ``alembic.ini`` (or ``pyproject.toml``) that declares it, when one does."""
+    config_section: str = "alembic"
+    """Its section in that ``alembic.ini`` (``alembic --name``)."""
 
     @property
     def directory_dialect(self) -> str | None:
@@ -295,7 +299,13 @@ def _environments_from_ini(root: Path, ini: Path, problems: list[Problem]) -> li
         url = parser.get(section, "sqlalchemy.url", fallback="")
         environments.append(
             Environment(
-                name, dirs, str(script), recursive.strip().lower() in _TRUE, url_dialect(url)
+                name,
+                dirs,
+                str(script),
+                recursive.strip().lower() in _TRUE,
+                url_dialect(url),
+                config_file=str(ini),
+                config_section=section,
             )
         )
     return environments
@@ -350,4 +360,6 @@ def _environment_from_pyproject(root: Path, pyproject: Path) -> Environment | No
     else:
         dirs = (str(script / "versions"),)
     recursive = section.get("recursive_version_locations") is True
-    return Environment(os.path.relpath(script, root), dirs, str(script), recursive)
+    return Environment(
+        os.path.relpath(script, root), dirs, str(script), recursive, config_file=str(pyproject)
+    )

@@ -36,7 +36,7 @@ def fix(diagnostic: Diagnostic, sources: Sources, context: FixContext) -> Fix | 
         if pair is not None and set(data.columns) <= set(pair):
             return NoFix(
                 f"the pair of junction table `{data.table}` must stay unique (SL001): "
-                "create the constraint with a migration instead"
+                "create the constraint with a migration instead (`schema-lint migration`)"
             )
         if data.column_key is not None:
             site = column_site(target, data.columns[0], data.column_key)

@@ -9,7 +9,8 @@ computed on demand on their own worker thread, never while diagnostics are compu
   its edit is resolved lazily through ``codeAction/resolve`` when the client supports it
   (a slower fix is listed with a generic title and computed on resolve);
 - "Ignore SL00x for this line": adds ``# noqa: SL00x`` or merges the code into the line's;
-- ``source.fixAll.schema-lint``: every safe fix of the document, applied in rounds.
+- ``source.fixAll.schema-lint``: every safe fix of the document, applied in rounds;
+- "Create migration ..." (:mod:`~schema_lint.lsp.handlers.code_action_migration`).
 
 Edits are ``TextDocumentEdit``s carrying the version of the text the fix was computed
 from, so a client whose document moved on rejects them instead of corrupting it.
@@ -27,6 +28,7 @@ from lsprotocol import types
 from schema_lint.diagnostics import Applicability, Diagnostic, Edit, NoFix
 from schema_lint.lsp import convert
 from schema_lint.lsp.fixing import Target, fix_all, fix_of, fixable, noqa, target_of
+from schema_lint.lsp.handlers import code_action_migration as migration
 from schema_lint.rules.registry import rule_for
 
 if TYPE_CHECKING:
@@ -168,6 +170,9 @@ async def code_actions(
                 action = await _fix_action(session, target, item, diagnostic, lazy)
                 if action is not None:
                     actions.append(action)
+            title = migration.offered(session, target, diagnostic)
+            if title is not None:
+                actions.append(migration.action(target, item, diagnostic, title))
             actions.append(_noqa_action(session, target, item, diagnostic, lazy))
     if wanted(only, FIX_ALL, implicit=lazy) and any(fixable(d.code) for d in target.diagnostics()):
         action = await _fix_all_action(session, target, lazy)

@@ -17,6 +17,7 @@ from lsprotocol import types
 from schema_lint.diagnostics import NoFix
 from schema_lint.lsp import convert
 from schema_lint.lsp.fixing import fix_of, noqa, target_of
+from schema_lint.lsp.handlers import code_action_migration as migration
 from schema_lint.lsp.handlers.code_action import fix_all_edit, workspace_edit
 
 if TYPE_CHECKING:
@@ -46,6 +47,12 @@ async def resolve(ls: SchemaLintServer, action: types.CodeAction) -> types.CodeA
         return _unavailable(ls, action, "the finding is gone")
     if kind == "noqa":
         action.edit = workspace_edit(session, target, [noqa(target, diagnostic)])
+        return action
+    if kind == migration.KIND:
+        made = await migration.migration_edit(session, target, diagnostic)
+        if isinstance(made, str):
+            return _unavailable(ls, action, made)
+        action.edit = made
         return action
     fix = await fix_of(session, target, diagnostic)
     if fix is None or isinstance(fix, NoFix):
