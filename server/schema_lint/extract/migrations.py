@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from schema_lint.extract.evaluate import (
+    Deferred,
     Evaluator,
     FinalName,
     HostObject,
@@ -33,6 +34,7 @@ from schema_lint.extract.evaluate import (
     is_known,
     render_sql,
 )
+from schema_lint.extract.foreign import ForeignFunction, ForeignModules
 from schema_lint.extract.raw_sql import operations_from_sql
 from schema_lint.facts.migrations import (
     AddColumn,
@@ -165,8 +167,11 @@ class _MigrationHost:
     dialect: str
     operations: list[Operation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    reported: set[tuple[int, int]] = field(default_factory=set)
+    reported: set[tuple[object, ...]] = field(default_factory=set)
     guard: Condition | None = None
+    foreign: ForeignModules | None = None
+    """Other modules of the project the revision imports helpers from."""
+    evaluator: Evaluator | None = None
 
     # -- Host protocol ------------------------------------------------------------------
 
@@ -182,7 +187,16 @@ class _MigrationHost:
             return HostObject("dialect_class", (dialect_class[1], dotted.rsplit(".", 1)[-1]))
         if dotted.endswith(".create_all") and not dotted.startswith("sqlalchemy."):
             return HostObject("create_all", dotted.lstrip(".").removesuffix(".create_all"))
+        if self.foreign is not None:
+            value = self.foreign.imported(dotted, self)
+            if value is not None:
+                return value
         return ModuleRef(dotted)
+
+    def _span(self, node: ast.AST) -> Span:
+        """Where ``node`` is reported: code of another module at the revision's call."""
+        sites = self.foreign.sites if self.foreign is not None else ()
+        return self.lines.span(sites[0] if sites else node)
 
     def attribute(self, target: HostObject, name: str) -> Any:
         kind = target.kind
@@ -249,6 +263,10 @@ class _MigrationHost:
             return self._create_all(target.data, kwargs, node)
         if target.kind == "isinstance" and len(args) == 2:
             return self._is_dialect(args[0], args[1])
+        if target.kind == "foreign_function" and self.foreign and self.evaluator:
+            function: ForeignFunction = target.data
+            with self.foreign.inside(function.path, node):
+                return self.evaluator.call(function.function, args, kwargs, node)
         return Unknown("call")
 
     def _is_dialect(self, value: Any, cls: Any) -> Any:
@@ -269,7 +287,7 @@ class _MigrationHost:
     # -- BranchHost protocol ------------------------------------------------------------
 
     def decide(self, decision: int, condition: Condition, text: str, node: ast.AST) -> None:
-        self._emit(Decide(decision, condition, text, self.lines.span(node)))
+        self._emit(Decide(decision, condition, text, self._span(node)))
 
     def set_guard(self, guard: Condition | None) -> None:
         self.guard = guard
@@ -290,7 +308,7 @@ class _MigrationHost:
             return
         del self.problems[mark[1] :]
         first = skipped[0].message.removeprefix("skipped ")
-        span = self.lines.span(node)
+        span = self._span(node)
         self.problems.append(
             Problem(
                 "unanalysable",
@@ -308,12 +326,24 @@ class _MigrationHost:
             self.operations.pop()
 
     def unanalysable(self, node: ast.AST, reason: str) -> None:
-        span = self.lines.span(node)
-        if (span.line, span.col) in self.reported:
+        span = self._span(node)
+        site: tuple[object, ...] = (span.line, span.col)
+        key = site
+        if self.foreign is not None and self.foreign.sites:
+            key += (
+                self.foreign.current,
+                getattr(node, "lineno", 0),
+                getattr(node, "col_offset", 0),
+            )
+            reason = f"{reason} (in {self.foreign.where(node)})"
+        if key in self.reported:
             return
-        self.reported.add((span.line, span.col))
+        self.reported.add(key)
         for table in _tables_named_in(node):
             self._emit(MarkIncomplete(table, None, f"{reason} (line {span.line})", span))
+        if key != site and site in self.reported:
+            return  # one problem per call of a helper: the first statement it could not run
+        self.reported.add(site)
         line = self.lines.line_text(span.line).strip()
         self.problems.append(Problem("unanalysable", f"skipped `{_shorten(line)}`: {reason}", span))
 
@@ -327,7 +357,7 @@ class _MigrationHost:
                 root = root.value if isinstance(root, ast.Attribute) else root.func
             if isinstance(root, ast.Name):
                 value = scope.get(root.id)
-                if isinstance(value, HostObject | LocalFunction | Unknown):
+                if isinstance(value, HostObject | LocalFunction | Unknown | Deferred):
                     return True
                 if isinstance(func, ast.Attribute) and func.attr in _SIGNATURES:
                     return True
@@ -351,7 +381,7 @@ class _MigrationHost:
             self.unanalysable(node, f"`op.{name}` is not understood by schema-lint")
             return None
         params = _bind(name, batch, args, kwargs)
-        span = self.lines.span(node)
+        span = self._span(node)
         try:
             return handler(params, span)
         except _Skip as skip:
@@ -369,7 +399,7 @@ class _MigrationHost:
             self.unanalysable(node, "`create_all(tables=...)` creating some model tables")
             return
         text = f"{metadata.rsplit('.', 2)[-1] if '.' in metadata else metadata}.create_all()"
-        self._emit(CreateAll(_shorten(ast.unparse(node)) or text, self.lines.span(node)))
+        self._emit(CreateAll(_shorten(ast.unparse(node)) or text, self._span(node)))
 
     def _op_batch_alter_table(self, p: dict[str, Any], span: Span) -> Any:
         table = _text(p, "table_name")
@@ -621,7 +651,7 @@ class _MigrationHost:
             flags["unique"],
             flags["index"],
             tuple(fks),
-            self.lines.span(call.node),
+            self._span(call.node),
             _type_text(call),
         )
 
@@ -865,12 +895,18 @@ def _assigned_names(stmt: ast.stmt) -> list[str]:
 
 
 def extract_migration(
-    path: str, text: str, tree: ast.Module, *, dialect: str = "postgresql"
+    path: str,
+    text: str,
+    tree: ast.Module,
+    *,
+    dialect: str = "postgresql",
+    modules: ForeignModules | None = None,
 ) -> Migration | None:
-    """The migration in ``tree``, or ``None`` when the file is not a revision file."""
+    """The migration in ``tree``, or ``None`` when the file is not a revision file;
+    ``modules`` gives the helpers it imports from other modules of the project."""
     lines = LineIndex(path, text)
-    host = _MigrationHost(lines, dialect)
-    evaluator = Evaluator(host, branches=host)
+    host = _MigrationHost(lines, dialect, foreign=modules)
+    evaluator = host.evaluator = Evaluator(host, branches=host)
     evaluator.load_module(tree)
     scope = evaluator.module_scope
     revision_node = next((s for s in tree.body if "revision" in _assigned_names(s)), None)
