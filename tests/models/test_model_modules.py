@@ -436,3 +436,57 @@ def test_an_edited_module_changes_the_schema_in_the_editor(tmp_path: Path) -> No
     )
     columns = [c.name for c in build_schemas(edited).models.tables["posts"].columns]
     assert columns == ["id", "archived_by"]
+
+
+def test_the_language_server_rechecks_when_a_module_the_models_read_is_edited(
+    tmp_path: Path,
+) -> None:
+    """Typing in a plain mixin module (no facts of its own) must refresh the findings."""
+    from schema_lint.lsp.settings import Settings
+    from schema_lint.lsp.workspace import Document, Root, Snapshot
+
+    root = write_project(
+        tmp_path,
+        {
+            "app/base.py": BASE,
+            "app/flags.py": "class Flags:\n    indexed = False\n",
+            "app/models.py": """
+                from sqlalchemy import Column, Integer
+                from sqlalchemy.orm import declared_attr
+                from app.base import Base
+                from app.flags import Flags
+
+                class Owned(Flags):
+                    @declared_attr
+                    def owner_id(cls):
+                        if cls.indexed:
+                            return Column(Integer, index=True)
+                        return Column(Integer)
+
+                class Post(Owned, Base):
+                    __tablename__ = "posts"
+                    id = Column(Integer, primary_key=True)
+            """,
+            "migrations/versions/0001.py": """
+                import sqlalchemy as sa
+                from alembic import op
+
+                revision = "0001"
+                down_revision = None
+
+                def upgrade():
+                    op.create_table("posts", sa.Column("id", sa.Integer(), primary_key=True),
+                                    sa.Column("owner_id", sa.Integer()))
+                    op.create_index("ix_posts_owner_id", "posts", ["owner_id"])
+            """,
+        },
+    )
+    workspace = Root(root, Settings())
+    first = workspace.refresh()
+    assert first is not None
+    assert [d.code for ds in first.diagnostics.values() for d in ds] == ["SL002"]
+    path = str(root / "app/flags.py")
+    workspace.open(Document(path, path, Snapshot("class Flags:\n    indexed = True\n", 2, 1)))
+    second = workspace.refresh()
+    assert second is not None and second.revision > first.revision
+    assert [d.code for ds in second.diagnostics.values() for d in ds] == []
