@@ -24,12 +24,22 @@ def test_a_match_at_an_import_root_wins_over_one_inside_a_package() -> None:
     assert index.find("/p/src/app/vendor/x.py", "app.models") == "/p/src/app/models.py"
 
 
-def test_library_names_never_find_a_module_inside_a_package() -> None:
-    index = _index("app/__init__.py", "app/logging.py", "app/celery.py", "app/helpers.py")
+def test_a_name_never_finds_a_module_inside_a_package() -> None:
+    index = _index(
+        "app/__init__.py",
+        "app/logging.py",
+        "app/helpers.py",
+        "app/utils/__init__.py",
+        "app/utils/pydantic.py",
+    )
     assert index.find("/p/app/views.py", "logging") is None
+    # prefect: `from pydantic import BaseModel` in `app/utils/pydantic.py` is the library.
+    assert index.find("/p/app/utils/pydantic.py", "pydantic") is None
+    assert index.internal("app.missing") and not index.internal("pydantic")
     assert index.find("/p/app/views.py", "sqlalchemy") is None
-    # A script-style import of the project's own module is still found.
-    assert index.find("/p/app/views.py", "helpers") == "/p/app/helpers.py"
+    # Nor any name: only a directory on `sys.path` (no `__init__.py`) starts a module name.
+    assert index.find("/p/app/views.py", "helpers") is None
+    assert index.find("/p/app/views.py", "app.helpers") == "/p/app/helpers.py"
     # A top-level module shadows the library, as it does for Python.
     assert _index("logging.py").find("/p/app.py", "logging") == "/p/logging.py"
 

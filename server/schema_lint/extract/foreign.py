@@ -23,6 +23,7 @@ from schema_lint.extract.evaluate import (
     HostObject,
     LocalFunction,
     ModuleRef,
+    Unknown,
 )
 from schema_lint.facts.source import Dependencies
 from schema_lint.sources.modules import ProjectFiles, Reads, norm
@@ -115,11 +116,38 @@ class ForeignModules:
             return scope
         scope = self._scopes[path] = {}  # an import cycle sees what is bound so far
         tree = self._tree(path)
-        if tree is not None:
-            evaluator = Evaluator(host, module_scope=scope)
-            with self.inside(path):
-                evaluator.load_module(tree)
+        if tree is None:
+            return scope
+        evaluator = Evaluator(host, module_scope=scope)
+        definitions: list[ast.stmt] = []
+        for stmt in _module_statements(tree.body):
+            if isinstance(stmt, ast.Assign | ast.AnnAssign):
+                self._defer(stmt, path, evaluator)
+            else:
+                definitions.append(stmt)
+        with self.inside(path):
+            evaluator.load_module(ast.Module(body=definitions, type_ignores=[]))
         return scope
+
+    def _defer(self, stmt: ast.Assign | ast.AnnAssign, path: str, evaluator: Evaluator) -> None:
+        """A module-level assignment, evaluated only if some code uses the name."""
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        value = stmt.value
+        if value is None or not names:
+            return
+        scope = evaluator.module_scope
+
+        def compute() -> Any:
+            calls = any(isinstance(n, ast.Call) for n in ast.walk(value))
+            if calls and evaluator.host.performs_operations(value, scope):
+                return Unknown("module-level call")
+            with self.inside(path):
+                return evaluator.eval(value, scope)
+
+        deferred = Deferred(compute)
+        for name in names:
+            scope[name] = deferred
 
     def _tree(self, path: str) -> ast.Module | None:
         known = self.sources.key(path)
@@ -155,6 +183,15 @@ class ForeignModules:
         """Where ``node`` of the running foreign module is, for messages."""
         line = getattr(node, "lineno", 0)
         return f"{_short(self.current)}, line {line}"
+
+
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements, also inside ``if``/``try`` blocks (as ``load_module``)."""
+    for stmt in body:
+        if isinstance(stmt, ast.If | ast.Try):
+            yield from _module_statements([*stmt.body, *stmt.orelse])
+        else:
+            yield stmt
 
 
 def _split(dotted: str) -> tuple[int, list[str]]:

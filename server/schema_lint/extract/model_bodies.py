@@ -114,15 +114,14 @@ class _ClassReader:
         self.declared: list[DeclaredAttrDecl] = []
         self.results: list[ColumnDecl | RelationshipDecl | TableArgsDecl] = []
 
-    @property
-    def hidden(self) -> set[str]:
+        self.hidden: set[str] = set()
         """Names bound so far that are not string constants: a later expression of the body
         that uses them cannot be read (they are not the module's names)."""
-        return set(self.names) - set(self.consts)
 
     def bound(self, *names: str) -> None:
         """``names`` are bound to something that is not a plain value."""
         self.names.extend(names)
+        self.hidden.update(names)
         for name in names:
             self.consts.pop(name, None)
             self.constants.pop(name, None)
@@ -152,6 +151,7 @@ class _ClassReader:
             for key, text in list(self.consts.items()):  # a branch may not run
                 if consts.get(key) != text:
                     del self.consts[key]
+                    self.hidden.add(key)
             for key, code in list(self.constants.items()):
                 if constants.get(key) != code:
                     del self.constants[key]
@@ -197,15 +197,17 @@ class _ClassReader:
 
     def _constant(self, key: str, value: ast.expr | None) -> None:
         """Remember ``key`` as a constant of the body, or forget an earlier one."""
-        hidden = self.hidden - {key}
+        hidden = self.hidden
         text = template(value, None, self.consts, hidden) if value is not None else None
         code = None
         if value is not None and plain_value(value):
             code = CodeReader(None, self.consts, hidden).read(value)
         if isinstance(text, str):
             self.consts[key] = text
+            self.hidden.discard(key)
         else:
             self.consts.pop(key, None)
+            self.hidden.add(key)
         if code is not None:
             self.constants[key] = code
         else:
@@ -248,7 +250,7 @@ class _ClassReader:
             return
         if key == "__tablename__":
             none = isinstance(value, ast.Constant) and value.value is None
-            name = None if none else template(value, None, self.consts, self.hidden - {key})
+            name = None if none else template(value, None, self.consts, self.hidden)
             self.tablename = TablenameDecl(span, name, none=none)
         elif key == "__table_args__":
             self.table_args = table_args(

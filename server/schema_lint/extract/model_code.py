@@ -27,7 +27,7 @@ _CMPOPS = {
     ast.IsNot: "is not",
 }
 _MAX_DEPTH = 48
-_MAX_FUNCTION_NODES = 400
+_MAX_FUNCTION_LINES = 25
 PASS = Code("block")
 NOT_A_COLUMN = Code("const", (True,))
 """What a ``declared_attr`` returning ``column_property(...)`` and the like evaluates to."""
@@ -219,8 +219,6 @@ class CodeReader:
             isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
         ):
             return PASS  # an assert that fails would stop the application importing
-        if _returns(node):
-            raise Unreadable  # a return inside a statement that is not kept
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Name):
@@ -240,7 +238,9 @@ class CodeReader:
             value = self._value(node.value, depth)
             return Code("expr", (value, *_names_in(node)))
         # Anything else (with, try, while, nested definitions, imports): the names it
-        # binds become unknown from here on.
+        # binds become unknown from here on, unless it may return.
+        if _returns(node):
+            raise Unreadable
         return Code("forget", tuple(_bound_in(node)))
 
     def _value(self, node: ast.expr, depth: int) -> Code:
@@ -297,8 +297,8 @@ def function_code(node: ast.FunctionDef) -> tuple[tuple[str, ...], tuple[Code, .
     args = node.args
     if args.vararg or args.kwarg or args.kwonlyargs or node.decorator_list:
         return None
-    if sum(1 for _ in ast.walk(node)) > _MAX_FUNCTION_NODES:
-        return None
+    if (node.end_lineno or node.lineno) - node.lineno > _MAX_FUNCTION_LINES:
+        return None  # helpers that compute a name are short; do not read long functions
     reader = CodeReader()
     defaults = tuple(reader.read(d) for d in args.defaults)
     if any(d is None for d in defaults):

@@ -7,11 +7,11 @@ and read the few modules they need when they need them.
 
 A dotted name is found by the suffix of a file's path (``app.models.user`` is
 ``.../app/models/user.py`` or ``.../app/models/user/__init__.py``) because the directories on
-``sys.path`` are not known statically. A match that starts at a directory without an
-``__init__.py`` (an import root, as for ``src/`` layouts) is preferred; a match starting
-inside a package is only taken when there is no other, and never for a standard library or
-known library name (``app/logging.py`` is not what ``import logging`` finds). Among equals
-the file closest to the importing one wins. Relative imports are resolved exactly.
+``sys.path`` are not known statically. Only a match that starts at a directory
+without an ``__init__.py`` counts (an import root, as for ``src/`` layouts): a match starting
+inside a package is what a library of the same name would shadow (``import pydantic`` is not
+``app/utils/pydantic.py``, ``import logging`` not ``app/logging.py``). Among equals the file
+closest to the importing one wins. Relative imports are resolved exactly.
 
 What was read is recorded as :class:`~schema_lint.facts.source.Dependencies` so that facts
 computed from other files are reused only while those files are unchanged.
@@ -21,15 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from schema_lint.facts.source import Dependencies
 from schema_lint.sources.text import DecodeError, decode_source
-from schema_lint.vocabulary.sqlalchemy import MIGRATION_LIBRARIES, MODEL_LIBRARIES
 
-_NOT_PROJECT = frozenset(sys.stdlib_module_names) | MODEL_LIBRARIES | MIGRATION_LIBRARIES
 MAX_MODULE_BYTES = 20 * 1024 * 1024
 
 
@@ -47,23 +44,27 @@ def content_key(data: bytes | str) -> str:
 class ModuleIndex:
     """Dotted module names of a project's Python files."""
 
-    __slots__ = ("_by_dotted", "_parts", "_paths", "digest")
+    __slots__ = ("_by_dotted", "_paths", "_tops", "digest")
 
     def __init__(self, paths: Iterable[str]) -> None:
         self._paths = frozenset(norm(p) for p in paths)
         self._by_dotted: dict[str, list[tuple[str, str]]] = {}
         """Dotted suffix -> (path, directory where the suffix starts)."""
-        self._parts: set[str] = set()
         for path in sorted(self._paths):
             parts = path.split("/")
             parts[-1] = parts[-1].removesuffix(".py")
             if parts[-1] == "__init__":
                 parts.pop()
-            self._parts.update(p for p in parts if p and p != ".")
             for i, part in enumerate(parts):
                 if part and part != ".":
                     start = "/".join(parts[:i]) or "/"
                     self._by_dotted.setdefault(".".join(parts[i:]), []).append((path, start))
+        self._tops = {
+            dotted.split(".", 1)[0]
+            for dotted, found in self._by_dotted.items()
+            if any(not self._package(start) for _, start in found)
+        }
+        """First names of the modules an import can reach (folders on an import root)."""
         digest = hashlib.blake2b(digest_size=16)
         for path in sorted(self._paths):
             digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
@@ -94,9 +95,7 @@ class ModuleIndex:
             return None
         rooted = [path for path, start in found if not self._package(start)]
         if not rooted:
-            if module.split(".", 1)[0] in _NOT_PROJECT:
-                return None
-            rooted = [path for path, _ in found]
+            return None  # `import pydantic` is not `app/utils/pydantic.py`
         importer = norm(importer)
         return max(rooted, key=lambda p: (len(posixpath.commonprefix([p, importer])), p))
 
@@ -113,8 +112,8 @@ class ModuleIndex:
 
     def internal(self, module: str) -> bool:
         """Whether a module that is not found looks like one of the project's own (its first
-        name is a folder or file of the project) rather than a third-party library."""
-        return module.split(".", 1)[0] in self._parts
+        name is a top-level package or module of the project) rather than a library."""
+        return module.split(".", 1)[0] in self._tops
 
     def _package(self, directory: str) -> bool:
         return posixpath.join(directory, "__init__.py") in self._paths
