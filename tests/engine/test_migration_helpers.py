@@ -100,7 +100,7 @@ def test_helpers_in_another_module_are_replayed(tmp_path: Path) -> None:
     assert [type(op) for op in operations] == [CreateTable, CreateIndex]
     index = operations[1]
     assert isinstance(index, CreateIndex) and index.index.name == "ix_tags_name"
-    # Reported where the revision calls the helper, which is where `# noqa` goes.
+    # Reported where the revision calls the helper: a suppression comment goes there.
     assert (index.span.path, index.span.line) == (revision.path, 15)
 
     result = check(project)
