@@ -13,7 +13,7 @@ from projects import write_project
 from schema_lint.cache import FactsCache
 from schema_lint.config import load_config
 from schema_lint.engine import check
-from schema_lint.facts.migrations import CreateIndex, CreateTable
+from schema_lint.facts.migrations import CreateIndex, CreateTable, MarkIncomplete
 from schema_lint.project import Project, load_project, with_file_text
 
 UTILS = """
@@ -96,8 +96,13 @@ def test_helpers_in_another_module_are_replayed(tmp_path: Path) -> None:
     project = load_project(root, load_config(root))
     revision = project.files[_revision(project)]
     assert revision.migration is not None
-    operations = revision.migration.operations
+    operations = [
+        op for op in revision.migration.operations if not isinstance(op, MarkIncomplete)
+    ]
     assert [type(op) for op in operations] == [CreateTable, CreateIndex]
+    # The helper whose loop is not read may change the table the call names.
+    marked = {op.table for op in revision.migration.operations if isinstance(op, MarkIncomplete)}
+    assert "other" in marked and "tags" not in marked
     index = operations[1]
     assert isinstance(index, CreateIndex) and index.index.name == "ix_tags_name"
     # Reported where the revision calls the helper: a suppression comment goes there.
@@ -173,5 +178,92 @@ def test_an_import_that_is_not_found_stays_a_call_outside_the_file(tmp_path: Pat
     project = load_project(root, load_config(root))
     migration = project.files[_revision(project)].migration
     assert migration is not None
-    assert migration.operations == ()
+    assert all(isinstance(op, MarkIncomplete) for op in migration.operations)
+    assert {op.table for op in migration.operations} >= {"other"}
     assert any("defined outside this file" in p.message for p in migration.problems)
+
+
+def _cascade_project(root: Path) -> Path:
+    """superset's ``add_on_delete_cascade_for_owners_references``: a loop over module-level
+    descriptions calls a project helper whose tables cannot be evaluated."""
+    return write_project(
+        root,
+        {
+            "app/models.py": """
+                from sqlalchemy import ForeignKey
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class User(Base):
+                    __tablename__ = "users"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+
+                class Slice(Base):
+                    __tablename__ = "slices"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    owner_id: Mapped[int] = mapped_column(
+                        ForeignKey("users.id", ondelete="CASCADE")
+                    )
+            """,
+            "migrations/env.py": "from alembic import context\n",
+            "migrations/shared/constraints.py": """
+                from dataclasses import dataclass
+                from alembic import op
+
+                @dataclass(frozen=True)
+                class ForeignKey:
+                    table: str
+                    referent_table: str
+                    local_cols: list[str]
+
+                def redefine(foreign_key, on_delete=None):
+                    with op.batch_alter_table(foreign_key.table) as batch_op:
+                        batch_op.drop_constraint(f"fk_{foreign_key.table}", type_="foreignkey")
+                        batch_op.create_foreign_key(
+                            f"fk_{foreign_key.table}", foreign_key.referent_table,
+                            foreign_key.local_cols, ["id"], ondelete=on_delete,
+                        )
+            """,
+            "migrations/versions/0001_slices.py": """
+                import sqlalchemy as sa
+                from alembic import op
+
+                revision = "0001"
+                down_revision = None
+
+                def upgrade():
+                    op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True))
+                    op.create_table(
+                        "slices",
+                        sa.Column("id", sa.Integer(), primary_key=True),
+                        sa.Column("owner_id", sa.Integer(), sa.ForeignKey("users.id",
+                                  name="fk_slices"), nullable=False),
+                    )
+            """,
+            "migrations/versions/0002_cascade.py": """
+                from migrations.shared.constraints import ForeignKey, redefine
+
+                revision = "0002"
+                down_revision = "0001"
+
+                foreign_keys = [
+                    ForeignKey(table="slices", referent_table="users", local_cols=["owner_id"]),
+                ]
+
+                def upgrade():
+                    for foreign_key in foreign_keys:
+                        redefine(foreign_key, on_delete="CASCADE")
+            """,
+        },
+    )
+
+
+def test_a_skipped_loop_taints_the_tables_its_data_names(tmp_path: Path) -> None:
+    """Before: a false SL005 (the replay kept the foreign key the loop redefines)."""
+    root = _cascade_project(tmp_path)
+    result = check(load_project(root, load_config(root)))
+    assert [d.code for d in result.diagnostics] == []
+    table = result.schemas.migrations["migrations/versions"].tables["slices"]
+    assert table.incomplete

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -66,6 +67,7 @@ from schema_lint.facts.migrations import (
 )
 from schema_lint.facts.source import Problem, Span
 from schema_lint.sources.positions import LineIndex
+from schema_lint.vocabulary.sqlalchemy import MIGRATION_LIBRARIES
 
 # Operations without any effect on tables, columns, indexes or constraints.
 _NEUTRAL_OPS = frozenset(
@@ -172,6 +174,8 @@ class _MigrationHost:
     foreign: ForeignModules | None = None
     """Other modules of the project the revision imports helpers from."""
     evaluator: Evaluator | None = None
+    module_values: dict[str, ast.expr] = field(default_factory=dict)
+    """The revision's module-level assignments (data a skipped loop may walk)."""
 
     # -- Host protocol ------------------------------------------------------------------
 
@@ -339,13 +343,52 @@ class _MigrationHost:
         if key in self.reported:
             return
         self.reported.add(key)
-        for table in _tables_named_in(node):
+        for table in self._tables_touched(node):
             self._emit(MarkIncomplete(table, None, f"{reason} (line {span.line})", span))
         if key != site and site in self.reported:
             return  # one problem per call of a helper: the first statement it could not run
         self.reported.add(site)
         line = self.lines.line_text(span.line).strip()
         self.problems.append(Problem("unanalysable", f"skipped `{_shorten(line)}`: {reason}", span))
+
+    def _tables_touched(self, node: ast.AST) -> list[str]:
+        """Tables a skipped statement may change: those given to operations in it and, when
+        it calls a helper of the project (whose table is an argument), the tables its data
+        names: the direct arguments of the helper calls (of the revision's call that led
+        into a helper too), and ``*table*=`` arguments in the statement and the revision's
+        module-level values it uses (``ForeignKey(table="slices")`` in a list it walks)."""
+        tables = _tables_named_in(node)
+        sites = self.foreign.sites[:1] if self.foreign is not None else []
+        helpers = [c for c in ast.walk(node) if isinstance(c, ast.Call) and self._helper(c)]
+        if not helpers and not sites:
+            return tables
+        places: list[ast.AST] = [node]
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and sub.id in self.module_values:
+                places.append(self.module_values[sub.id])
+        names: list[str] = []
+        for call in [*helpers, *sites]:
+            if isinstance(call, ast.Call):
+                names.extend(_strings([*call.args, *(k.value for k in call.keywords)]))
+        for place in places:
+            for sub in ast.walk(place):
+                if isinstance(sub, ast.keyword) and sub.arg and "table" in sub.arg:
+                    names.extend(_strings([sub.value]))
+        return list(dict.fromkeys([*tables, *names]))
+
+    def _helper(self, call: ast.Call) -> bool:
+        """A call of a function of the project (of this file or another module)."""
+        root = call.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or self.evaluator is None:
+            return False
+        value = self.evaluator.module_scope.get(root.id)
+        if isinstance(value, LocalFunction | Deferred):
+            return True
+        if isinstance(value, HostObject):
+            return value.kind == "foreign_function"
+        return isinstance(value, ModuleRef) and value.dotted.split(".")[0] not in _LIBRARIES
 
     def performs_operations(self, node: ast.AST, scope: dict[str, Any]) -> bool:
         for sub in ast.walk(node):
@@ -656,6 +699,9 @@ class _MigrationHost:
         )
 
 
+_LIBRARIES = frozenset(sys.stdlib_module_names) | MIGRATION_LIBRARIES
+"""Modules whose functions are not the project's helpers."""
+
 _TABLE_POSITION = {
     name: params.index(table)
     for name, params in _SIGNATURES.items()
@@ -691,6 +737,17 @@ def _inspect(method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if kind is not None:
         return StateRows(kind, table, schema)
     return Unknown(f"inspector.{method}()")
+
+
+def _strings(nodes: list[ast.expr]) -> list[str]:
+    """The string literals among ``nodes`` that may name a table."""
+    return [
+        n.value
+        for n in nodes
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and n.value.replace("_", "").replace(".", "").isalnum()
+    ]
 
 
 def _tables_named_in(node: ast.AST) -> list[str]:
@@ -907,6 +964,9 @@ def extract_migration(
     lines = LineIndex(path, text)
     host = _MigrationHost(lines, dialect, foreign=modules)
     evaluator = host.evaluator = Evaluator(host, branches=host)
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            host.module_values[stmt.targets[0].id] = stmt.value
     evaluator.load_module(tree)
     scope = evaluator.module_scope
     revision_node = next((s for s in tree.body if "revision" in _assigned_names(s)), None)
