@@ -51,7 +51,7 @@ REVISION = """
 
     def upgrade():
         create_table(TAGS, sa.Column("id", sa.Integer(), primary_key=True),
-                     sa.Column("name", sa.String(50)))
+                     sa.Column("name", sa.String(50), nullable=False))
         create_index(TAGS, "name")
         utils.drop_unique_indexes("other")
 
