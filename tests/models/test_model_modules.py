@@ -490,3 +490,25 @@ def test_the_language_server_rechecks_when_a_module_the_models_read_is_edited(
     second = workspace.refresh()
     assert second is not None and second.revision > first.revision
     assert [d.code for ds in second.diagnostics.values() for d in ds] == []
+
+
+def test_the_new_facts_round_trip_through_the_cache_codec(tmp_path: Path) -> None:
+    """Code (mixed arguments), declared_attr programs, constants, functions and the
+    dependencies of schemas and revisions are plain data the cache can keep."""
+    from model_helpers import FIXTURES
+    from schema_lint.cache.facts import pack, unpack
+    from schema_lint.cache.registry import facts_codec
+    from schema_lint.facts.files import FileFacts
+
+    codec = facts_codec()
+    root = FIXTURES / "modules"
+    project = load_project(root, load_config(root))
+    schema = build_schemas(project).models
+    assert schema.depends_on is not None and schema.depends_on.files
+    for facts in project.files.values():
+        data = unpack(pack(codec.encoder(FileFacts)(facts)))
+        assert codec.decoder(FileFacts)(data) == facts
+    assert codec.decoder(Schema)(unpack(pack(codec.encoder(Schema)(schema)))) == schema
+    mixins = next(f for p, f in project.files.items() if p.endswith("mixins.py"))
+    assert mixins.model is not None
+    assert any(c.declared for c in mixins.model.classes)
