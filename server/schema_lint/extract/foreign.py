@@ -73,6 +73,8 @@ class ForeignModules:
         The revision's own imports are read at once; those of the modules it reaches are
         read only when used, so that a helper module does not pull in the whole project.
         """
+        if dotted.split(".", 1)[0] in _LIBRARIES:  # the common case, cheaply
+            return None
         level, parts = _split(dotted)
         if not parts or (not level and parts[0] in _LIBRARIES):
             return None

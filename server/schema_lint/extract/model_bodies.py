@@ -10,7 +10,7 @@ from schema_lint.extract.model_calls import (
     relationship,
     table,
 )
-from schema_lint.extract.model_code import NOT_A_COLUMN, CodeReader
+from schema_lint.extract.model_code import NOT_A_COLUMN, CodeReader, static
 from schema_lint.extract.model_constraints import constraint, table_args
 from schema_lint.extract.model_context import (
     Context,
@@ -198,10 +198,9 @@ class _ClassReader:
     def _constant(self, key: str, value: ast.expr | None) -> None:
         """Remember ``key`` as a constant of the body, or forget an earlier one."""
         hidden = self.hidden
-        text = template(value, None, self.consts, hidden) if value is not None else None
-        code = None
-        if value is not None and plain_value(value):
-            code = CodeReader(None, self.consts, hidden).read(value)
+        plain = value is not None and plain_value(value)  # not a column, a call, ...
+        code = CodeReader(None, self.consts, hidden).read(value) if plain and value else None
+        text = static(code) if code is not None else None
         if isinstance(text, str):
             self.consts[key] = text
             self.hidden.discard(key)

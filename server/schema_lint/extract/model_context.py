@@ -281,6 +281,9 @@ def template(
 
 
 _PLAIN_CALLS = frozenset({"frozenset", "set", "tuple", "list", "sorted", "str"})
+_STRING_METHODS = frozenset(
+    {"lower", "upper", "title", "capitalize", "strip", "replace", "format", "join"}
+)
 
 
 def plain_value(node: ast.expr) -> bool:
@@ -291,8 +294,10 @@ def plain_value(node: ast.expr) -> bool:
             func = dotted(sub.func)
             if func == ("re", "compile") or (func is not None and func[-1] in _PLAIN_CALLS):
                 continue
-            if isinstance(sub.func, ast.Attribute) and isinstance(sub.func.value, ast.Constant):
-                continue  # "-".join(...), "x".upper()
+            if isinstance(sub.func, ast.Attribute) and (
+                isinstance(sub.func.value, ast.Constant) or sub.func.attr in _STRING_METHODS
+            ):
+                continue  # "-".join(...), "x".upper(), name.lower()
             return False
         if isinstance(sub, ast.Lambda | ast.Dict | ast.DictComp | ast.Await | ast.NamedExpr):
             return False

@@ -44,11 +44,12 @@ def content_key(data: bytes | str) -> str:
 class ModuleIndex:
     """Dotted module names of a project's Python files."""
 
-    __slots__ = ("_by_dotted", "_paths", "_tops", "digest")
+    __slots__ = ("_by_dotted", "_found", "_paths", "_tops", "digest")
 
     def __init__(self, paths: Iterable[str]) -> None:
         self._paths = frozenset(norm(p) for p in paths)
         self._by_dotted: dict[str, list[tuple[str, str]]] = {}
+        self._found: dict[tuple[str, str, int], str | None] = {}
         """Dotted suffix -> (path, directory where the suffix starts)."""
         for path in sorted(self._paths):
             parts = path.split("/")
@@ -81,6 +82,12 @@ class ModuleIndex:
     def find(self, importer: str, module: str, level: int = 0) -> str | None:
         """The file ``import module`` (``from <level dots>module import ...``) reaches from
         ``importer``; None when no file of the project is that module."""
+        query = (posixpath.dirname(norm(importer)), module, level)
+        if query not in self._found:
+            self._found[query] = self._find(importer, module, level)
+        return self._found[query]
+
+    def _find(self, importer: str, module: str, level: int) -> str | None:
         if level:
             base = posixpath.dirname(norm(importer))
             for _ in range(level - 1):
@@ -96,8 +103,8 @@ class ModuleIndex:
         rooted = [path for path, start in found if not self._package(start)]
         if not rooted:
             return None  # `import pydantic` is not `app/utils/pydantic.py`
-        importer = norm(importer)
-        return max(rooted, key=lambda p: (len(posixpath.commonprefix([p, importer])), p))
+        near = posixpath.dirname(norm(importer)) + "/"  # closest to the importing directory
+        return max(rooted, key=lambda p: (len(posixpath.commonprefix([p, near])), p))
 
     def submodule(self, package: str, name: str) -> str | None:
         """``package/name.py`` (or a sub-package) when ``package`` is an ``__init__.py``."""
