@@ -96,9 +96,7 @@ def test_helpers_in_another_module_are_replayed(tmp_path: Path) -> None:
     project = load_project(root, load_config(root))
     revision = project.files[_revision(project)]
     assert revision.migration is not None
-    operations = [
-        op for op in revision.migration.operations if not isinstance(op, MarkIncomplete)
-    ]
+    operations = [op for op in revision.migration.operations if not isinstance(op, MarkIncomplete)]
     assert [type(op) for op in operations] == [CreateTable, CreateIndex]
     # The helper whose loop is not read may change the table the call names.
     marked = {op.table for op in revision.migration.operations if isinstance(op, MarkIncomplete)}
