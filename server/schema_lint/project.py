@@ -29,7 +29,6 @@ from schema_lint.sources.discovery import (
     walk_project,
 )
 from schema_lint.sources.modules import ModuleIndex, ProjectFiles, Reads, norm
-from schema_lint.sources.modules import content_key as source_key
 from schema_lint.sources.parse import Parsed, ParseFailure, parse_python
 from schema_lint.sources.suppression import ignore_file_codes, noqa_lines
 from schema_lint.sources.text import DecodeError, decode_source
@@ -346,7 +345,7 @@ def load_project(
     layout, candidates = discovered if discovered is not None else discover(root, config)
     texts = {norm(path): text for path, text in (overrides or {}).items()}
     keys = {
-        norm(path): source_key(overrides.get(path, data) if overrides else data)
+        norm(path): content_key(overrides.get(path, data) if overrides else data)
         for path, (_, data) in candidates.items()
     }
     sources = ProjectFiles(ModuleIndex(keys), keys, texts)
@@ -356,7 +355,7 @@ def load_project(
         if role == ROLE_MODULE:
             continue
         source: bytes | str = overrides.get(path, data) if overrides else data
-        key = content_key(source)
+        key = keys[norm(path)]
         dialect = file_dialect(layout, config, path)
         cached = cache.get(path, key, role, dialect) if cache is not None else None
         if cached is not None and sources.fresh(cached.depends_on):
