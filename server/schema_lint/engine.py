@@ -94,9 +94,11 @@ def build_schemas(project: Project, memo: SchemaMemo | None = None) -> ProjectSc
         if target not in built:
             key = _files_key("models", model_files, target, None)
             schema = memo.get_schema(key) if memo is not None and key is not None else None
+            if schema is not None and not project.sources.fresh(schema.depends_on):
+                schema = None  # a module the models import from has changed
             if schema is None:
                 modules = [f.model for f in model_files if f.model]
-                schema = build_model_schema(modules, dialect=target)
+                schema = build_model_schema(modules, dialect=target, loader=project.module_loader())
                 if memo is not None and key is not None:
                     memo.put_schema(key, schema)
             built[target] = (schema, key)
@@ -114,7 +116,8 @@ def build_schemas(project: Project, memo: SchemaMemo | None = None) -> ProjectSc
         files = project.migrations_of(environment.name)
         own = project.env_conventions.get(environment.name)
         convention = dict(own) if own is not None else dict(env_model.naming_convention) or None
-        extra = f"{models_key or len(model_files)}|{assume!r}|{environment.schemas!r}"
+        models_id = f"{models_key or len(model_files)}|{env_model.depends_on!r}"
+        extra = f"{models_id}|{assume!r}|{environment.schemas!r}"
         key = (
             _files_key("migrations", files, target, convention, extra)
             if memo is not None and (models_key is not None or not model_files)

@@ -1,7 +1,8 @@
 """Source files to facts: discover a project, read every relevant file, extract its facts.
 
 This is the first stage of the pipeline; :mod:`schema_lint.engine` takes it from here.
-Extraction is a pure function of a file's bytes, so it can run in parallel and be cached.
+Extraction is a function of a file's bytes (and of the few other project modules it reads,
+recorded in ``FileFacts.depends_on``), so it can run in parallel and be cached.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from schema_lint.cache import FactsCache, content_key
 from schema_lint.config import Config
 from schema_lint.facts.environment import ObjectFilter
 from schema_lint.facts.files import FileFacts
+from schema_lint.facts.models import ModelModule
 from schema_lint.facts.source import Problem, Span
 from schema_lint.sources.discovery import (
     Environment,
@@ -33,6 +35,7 @@ from schema_lint.sources.limits import (
     file_budget,
     read_source,
 )
+from schema_lint.sources.modules import ModuleIndex, ProjectFiles, Reads, norm
 from schema_lint.sources.parse import SYNTAX_ERROR, Parsed, ParseFailure, parse_python, too_deep
 from schema_lint.sources.scanner import nesting_depth
 from schema_lint.sources.suppression import ignore_file_codes, noqa_lines
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
 ROLE_MODEL = "model"
 ROLE_MIGRATION = "migration"
 ROLE_UNKNOWN = "unknown"
+ROLE_MODULE = "module"
+"""Any other Python file: read only when an import leads there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,13 @@ class Project:
     """Per environment: the naming convention its ``env.py`` defines (None: the models')."""
     env_filters: Mapping[str, tuple[ObjectFilter, ...]] = field(default_factory=dict)
     """Per environment: what its ``env.py`` keeps out of autogenerate comparisons."""
+    sources: ProjectFiles = field(default_factory=ProjectFiles.empty)
+    """Every Python file of the project, for modules read on demand."""
+    cache: FactsCache | None = field(default=None, compare=False, repr=False)
+    modules: dict[tuple[str, str], ModelModule | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Facts of modules read on demand, by path and content key (shared between versions)."""
 
     def migrations_of(self, environment: str) -> list[FileFacts]:
         return [
@@ -68,6 +80,10 @@ class Project:
         """The dialect a file is read for: its environment's, else the project's."""
         return file_dialect(self.layout, self.config, path)
 
+    def module_loader(self) -> ModuleLoader:
+        """Reads the project's other modules for the model schema, on demand."""
+        return ModuleLoader(self)
+
 
 def file_dialect(layout: ProjectLayout, config: Config, path: str) -> str:
     name = layout.migration_files.get(path)
@@ -78,8 +94,45 @@ def file_dialect(layout: ProjectLayout, config: Config, path: str) -> str:
     return config.dialect
 
 
-def extract_file(path: str, data: bytes | str, role: str, dialect: str) -> FileFacts:
-    """The facts of one file; never raises on bad input, problems are returned instead."""
+class ModuleLoader:
+    """Facts of any module of the project, extracted when a name leads there and cached by
+    content like the rest (``schema.models.symbols.ModuleLoader``)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    @property
+    def index(self) -> ModuleIndex:
+        return self.project.sources.index
+
+    def load(self, path: str, reads: Reads) -> ModelModule | None:
+        project = self.project
+        read = project.sources.read(path)
+        if read is None:
+            return None
+        text, key = read
+        reads.files[norm(path)] = key
+        memo = (path, key)
+        if memo in project.modules:
+            return project.modules[memo]
+        dialect = project.config.dialect
+        cache = project.cache
+        facts = cache.get(path, key, ROLE_MODEL, dialect) if cache is not None else None
+        if facts is None:
+            facts = replace(extract_file(path, text, ROLE_MODEL, dialect), content_key=key)
+            if cache is not None:
+                cache.put(path, key, ROLE_MODEL, dialect, facts)
+        project.modules[memo] = facts.model
+        return facts.model
+
+
+def extract_file(
+    path: str, data: bytes | str, role: str, dialect: str, sources: ProjectFiles | None = None
+) -> FileFacts:
+    """The facts of one file; never raises on bad input, problems are returned instead.
+
+    ``sources`` are the project's files: a revision's helpers in other modules are read there.
+    """
     if isinstance(data, str):
         text = data.replace("\r\n", "\n")
     else:
@@ -110,13 +163,19 @@ def extract_file(path: str, data: bytes | str, role: str, dialect: str) -> FileF
     ]
     migration = None
     model = None
+    depends_on = None
     try:
         with file_budget():
             if role in (ROLE_MIGRATION, ROLE_UNKNOWN):
+                from schema_lint.extract.foreign import ForeignModules
                 from schema_lint.extract.migrations import extract_migration, looks_like_migration
 
                 if role == ROLE_MIGRATION or looks_like_migration(parsed.tree):
-                    migration = extract_migration(path, text, parsed.tree, dialect=dialect)
+                    foreign = ForeignModules(sources, path) if sources is not None else None
+                    migration = extract_migration(
+                        path, text, parsed.tree, dialect=dialect, modules=foreign
+                    )
+                    depends_on = foreign.dependencies() if foreign is not None else None
             if migration is None and role in (ROLE_MODEL, ROLE_UNKNOWN):
                 from schema_lint.extract.models import extract_model_file
 
@@ -125,7 +184,13 @@ def extract_file(path: str, data: bytes | str, role: str, dialect: str) -> FileF
         deep = too_deep(nesting_depth(text, limit=1 << 30)[1])
         return _failed(path, deep.kind, deep.message, deep.line, 0, text)
     return FileFacts(
-        path, model, migration, tuple(problems), noqa_lines(text), ignore_file_codes(text)
+        path,
+        model,
+        migration,
+        tuple(problems),
+        noqa_lines(text),
+        ignore_file_codes(text),
+        depends_on=depends_on,
     )
 
 
@@ -140,7 +205,7 @@ def _failed(
 
 
 def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple[str, bytes]]]:
-    """The layout of the project and, for each candidate file, its role and bytes."""
+    """The layout of the project and, for each Python file, its role and bytes."""
     problems: list[Problem] = []
     python_files, inis = walk_project(root, config.exclude, problems)
     environments = [_targeted(env, config) for env in _environments(root, config, inis, problems)]
@@ -166,6 +231,7 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
                 problems.append(Problem(data.kind, data.message, Span(path, 1, 0, 1, 0)))
             continue
         probe = prefilter_bytes(data)
+        candidates[path] = (ROLE_MODULE, data)  # unless it is more than a module
         environment = version_dirs.get(parent) or _recursive_owner(parent, recursive_dirs)
         if environment is not None:
             if may_be_migration(probe):
@@ -173,7 +239,7 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
                 migration_files[path] = environment
             continue
         if any(_under(parent, script) for script in env_scripts):
-            continue  # env.py, script templates, frozen model copies kept for migrations
+            continue  # env.py, shared helpers, frozen model copies kept for migrations
         if not config.migrations and may_be_migration(probe):
             candidates[path] = (ROLE_UNKNOWN, data)
             heuristic_envs.setdefault(parent, []).append(path)
@@ -190,14 +256,16 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
         found = Environment(name, (directory,), script if has_env else None)
         environments.append(_targeted(found, config))
         if has_env:  # files beside env.py (shared helpers, frozen models) are not models
-            for path in [p for p in candidates if _under(os.path.dirname(p), script)]:
-                if candidates[path][0] == ROLE_MODEL:
-                    del candidates[path]
+            for path, (role, data) in list(candidates.items()):
+                if role == ROLE_MODEL and _under(os.path.dirname(path), script):
+                    candidates[path] = (ROLE_MODULE, data)
         for path in paths:
             migration_files[path] = name
     layout = ProjectLayout(
         root=str(root),
-        model_files=tuple(p for p, (role, _) in candidates.items() if role != ROLE_MIGRATION),
+        model_files=tuple(
+            p for p, (role, _) in candidates.items() if role in (ROLE_MODEL, ROLE_UNKNOWN)
+        ),
         environments=tuple(environments),
         migration_files=migration_files,
         problems=tuple(problems),
@@ -302,25 +370,34 @@ def load_project(
     extracted, in ``jobs`` processes when there is enough to do, and stored back.
     """
     layout, candidates = discovered if discovered is not None else discover(root, config)
+    texts = {norm(path): text for path, text in (overrides or {}).items()}
+    keys = {
+        norm(path): content_key(overrides.get(path, data) if overrides else data)
+        for path, (_, data) in candidates.items()
+    }
+    sources = ProjectFiles(ModuleIndex(keys), keys, texts)
     files: dict[str, FileFacts] = {}
     todo: list[tuple[str, bytes | str, str, str, str]] = []
     for path, (role, data) in candidates.items():
+        if role == ROLE_MODULE:
+            continue
         source: bytes | str = overrides.get(path, data) if overrides else data
-        key = content_key(source)
+        key = keys[norm(path)]
         dialect = file_dialect(layout, config, path)
         cached = cache.get(path, key, role, dialect) if cache is not None else None
-        if cached is not None:
+        if cached is not None and sources.fresh(cached.depends_on):
             files[path] = cached
         else:
             todo.append((path, source, role, key, dialect))
-    for extracted, key, role, dialect in _extract_all(todo, jobs, progress):
+    for extracted, key, role, dialect in _extract_all(todo, jobs, progress, sources):
         facts = replace(extracted, content_key=key)
         files[facts.path] = facts
         if cache is not None:
             cache.put(facts.path, key, role, dialect, facts)
     if cache is not None and save_cache:
         cache.save()
-    return _finish(root, config, layout, files)
+    project = _finish(root, config, layout, files)
+    return replace(project, sources=sources, cache=cache)
 
 
 PARALLEL_MIN_BYTES = 200_000
@@ -330,6 +407,7 @@ def _extract_all(
     todo: list[tuple[str, bytes | str, str, str, str]],
     jobs: int,
     progress: Callable[[int, int], None] | None,
+    sources: ProjectFiles,
 ) -> Iterator[tuple[FileFacts, str, str, str]]:
     total = len(todo)
     size = sum(len(item[1]) for item in todo)
@@ -344,7 +422,7 @@ def _extract_all(
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         done = 0
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            for results in pool.map(_extract_chunk, chunks):
+            for results in pool.map(_extract_chunk, chunks, [sources] * len(chunks)):
                 for item in results:
                     done += 1
                     if progress is not None:
@@ -352,16 +430,16 @@ def _extract_all(
                     yield item
         return
     for done, (path, data, role, key, dialect) in enumerate(todo, start=1):
-        yield extract_file(path, data, role, dialect), key, role, dialect
+        yield extract_file(path, data, role, dialect, sources), key, role, dialect
         if progress is not None:
             progress(done, total)
 
 
 def _extract_chunk(
-    chunk: list[tuple[str, bytes | str, str, str, str]],
+    chunk: list[tuple[str, bytes | str, str, str, str]], sources: ProjectFiles
 ) -> list[tuple[FileFacts, str, str, str]]:
     return [
-        (extract_file(path, data, role, dialect), key, role, dialect)
+        (extract_file(path, data, role, dialect, sources), key, role, dialect)
         for path, data, role, key, dialect in chunk
     ]
 
@@ -437,47 +515,64 @@ def _env_conventions(
 def with_file_text(project: Project, path: str, text: str | None) -> Project:
     """``project`` with one file re-read from ``text`` (None: from disk, or removed).
 
-    Only that file is re-extracted; every other file's facts are reused. A file that now
-    fails to parse keeps its last good facts, so that a syntax error while typing does not
-    make the rest of the project look different; the syntax error itself is still reported.
+    Only that file is re-extracted, and the revision files whose helpers it holds; every
+    other file's facts are reused. A file that now fails to parse keeps its last good facts,
+    so that a syntax error while typing does not make the rest of the project look
+    different; the syntax error itself is still reported.
     """
     path = os.path.abspath(path)
     files = dict(project.files)
+    sources = project.sources.with_text(path, text)
     if text is None:
         read = read_source(path)
         if isinstance(read, Unreadable):
             files.pop(path, None)
-            return replace(project, files=files)
+            return _refresh(replace(project, files=files, sources=sources))
         data: bytes | str = read
     else:
         data = text
     role, environment = _role_of(project, path, data)
     if role is None:
         files.pop(path, None)
-        return replace(project, files=files)
+        return _refresh(replace(project, files=files, sources=sources))
     dialect = project.config.dialect
     if environment is not None:
         found = [e for e in project.layout.environments if e.name == environment]
         dialect = (found[0].dialect if found else None) or dialect
-    facts = extract_file(path, data, role, dialect)
+    facts = extract_file(path, data, role, dialect, sources)
     previous = project.files.get(path)
     broken = {"syntax-error", "decode-error"}
     if previous is not None and any(p.kind in broken for p in facts.problems):
-        facts = FileFacts(
-            path,
-            previous.model,
-            previous.migration,
-            facts.problems,
-            previous.noqa,
-            previous.ignore_file,
-        )
+        facts = replace(previous, problems=facts.problems, content_key="")
     files[path] = facts
     layout = project.layout
     if role != ROLE_MIGRATION and path not in layout.model_files:
         layout = replace(layout, model_files=(*layout.model_files, path))
     if environment is not None and path not in layout.migration_files:
         layout = replace(layout, migration_files={**layout.migration_files, path: environment})
-    return replace(project, layout=layout, files=files)
+    return _refresh(replace(project, layout=layout, files=files, sources=sources), path)
+
+
+def _refresh(project: Project, done: str | None = None) -> Project:
+    """Re-extract the files whose facts were also read from files that changed since (a
+    revision whose helper module was edited, added or removed)."""
+    stale = [
+        path
+        for path, facts in project.files.items()
+        if path != done and not project.sources.fresh(facts.depends_on)
+    ]
+    if not stale:
+        return project
+    files = dict(project.files)
+    for path in stale:
+        read = project.sources.read(path)
+        if read is None:
+            continue
+        role = ROLE_MIGRATION if path in project.layout.migration_files else ROLE_UNKNOWN
+        dialect = project.dialect_of(path)
+        facts = extract_file(path, read[0], role, dialect, project.sources)
+        files[path] = replace(files[path], migration=facts.migration, depends_on=facts.depends_on)
+    return replace(project, files=files)
 
 
 def _role_of(project: Project, path: str, data: bytes | str) -> tuple[str | None, str | None]:

@@ -275,7 +275,9 @@ def test_calls_into_project_helpers_are_reported() -> None:
             "    create_table('tags', sa.Column('id', sa.Integer(), primary_key=True))\n"
         )
     )
-    assert m.operations == ()
+    # The tables the call names may be changed by it: the replay does not judge them.
+    assert {op.table for op in m.operations if isinstance(op, MarkIncomplete)} >= {"tags"}
+    assert all(isinstance(op, MarkIncomplete) for op in m.operations)
     (problem,) = m.problems
     assert problem.span.line == 9
     assert "migrations.shared.utils.create_table" in problem.message

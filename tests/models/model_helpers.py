@@ -102,3 +102,13 @@ def real_tables(root: Path) -> dict[str, dict[str, Any]]:
     assert result.returncode == 0, result.stderr
     tables: dict[str, dict[str, Any]] = json.loads(result.stdout)
     return {name: normalise(table) for name, table in tables.items()}
+
+
+def pipeline_schema(root: Path) -> Schema:
+    """The models' schema of a project on disk as ``check`` reads it: discovery picks the
+    model files, and any other module a name leads to is read on demand."""
+    from schema_lint.config import load_config
+    from schema_lint.engine import build_schemas
+    from schema_lint.project import load_project
+
+    return build_schemas(load_project(root, load_config(root))).models

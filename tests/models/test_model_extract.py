@@ -11,6 +11,7 @@ import pytest
 from model_helpers import FIXTURES, extract_source, project_modules
 from schema_lint.facts.models import (
     ClassDecl,
+    Code,
     ColumnDecl,
     Func,
     Import,
@@ -138,18 +139,21 @@ def test_spans_use_code_point_columns() -> None:
     assert len(lines[3].encode()) > len(lines[3])  # byte and code-point columns differ
 
 
+_LOWER_NAME = Code("call", (Code("attr", (Code("cls", ("__name__",)), "lower")),))
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
         ('__tablename__ = "users"', "users"),
         (
             "@declared_attr\ndef __tablename__(cls):\n    return cls.__name__.lower()",
-            Template((("name", "lower"),)),
+            Template(_LOWER_NAME),
         ),
         (
             '@declared_attr.directive\ndef __tablename__(cls) -> str:\n    """Doc."""\n'
             '    return f"app_{cls.__name__.lower()}s"',
-            Template((("text", "app_"), ("name", "lower"), ("text", "s"))),
+            Template(Code("fstr", (Code("const", ("app_",)), _LOWER_NAME, Code("const", ("s",))))),
         ),
         ("@declared_attr\ndef __tablename__(cls):\n    return compute(cls)", None),
     ],
@@ -220,7 +224,10 @@ def test_declared_attr_table_args_keep_name_templates() -> None:
     table_args = _class(module, "Mixin").table_args
     assert table_args is not None and table_args.declared_attr
     assert table_args.items[0].name == Template(
-        (("text", "ix_"), ("tablename", ""), ("text", "_owner"))
+        Code(
+            "fstr",
+            (Code("const", ("ix_",)), Code("cls", ("__tablename__",)), Code("const", ("_owner",))),
+        )
     )
 
 

@@ -7,10 +7,9 @@ import hashlib
 import sys
 from pathlib import Path
 
+from schema_lint.sources.modules import content_key
 
-def content_key(data: bytes | str) -> str:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+__all__ = ["content_key", "facts_fingerprint"]
 
 
 @functools.cache

@@ -96,6 +96,27 @@ class HostObject:
     data: Any = None
 
 
+class Deferred:
+    """A value bound now and computed on first use (an import of another module of the
+    project, read only if some code reaches it)."""
+
+    __slots__ = ("_compute", "_value")
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self._compute: Callable[[], Any] | None = compute
+        self._value: Any = None
+
+    @staticmethod
+    def get(value: Any) -> Any:
+        if not isinstance(value, Deferred):
+            return value
+        if value._compute is not None:
+            compute, value._compute = value._compute, None
+            value._value = Unknown("circular import")  # while computing
+            value._value = compute()
+        return value._value
+
+
 @dataclass
 class LocalFunction:
     node: ast.FunctionDef | ast.AsyncFunctionDef
@@ -346,9 +367,10 @@ class Evaluator:
                     top = alias.name.split(".")[0]
                     scope[top] = self.host.imported(top)
         elif isinstance(stmt, ast.ImportFrom):
-            base = "." * stmt.level + (stmt.module or "")
+            # The imported object's dotted name, with one leading dot per level.
+            base = "." * stmt.level + (f"{stmt.module}." if stmt.module else "")
             for alias in stmt.names:
-                scope[alias.asname or alias.name] = self.host.imported(f"{base}.{alias.name}")
+                scope[alias.asname or alias.name] = self.host.imported(f"{base}{alias.name}")
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             scope[stmt.name] = LocalFunction(stmt, scope)
         elif module and isinstance(stmt, ast.Assign | ast.AnnAssign):
@@ -384,6 +406,12 @@ class Evaluator:
         with contextlib.suppress(_Stop, _UncertainExit, _BranchExit):
             self._call_local(func, [], {}, func.node)
         return True
+
+    def call(
+        self, func: LocalFunction, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+    ) -> Any:
+        """Call a function (maybe of another module) from ``node``; its result."""
+        return self._call_local(func, args, kwargs, node)
 
     def _call_local(
         self, func: LocalFunction, args: list[Any], kwargs: dict[str, Any], node: ast.AST
@@ -807,9 +835,9 @@ class Evaluator:
 
     def _eval_Name(self, node: ast.Name, scope: dict[str, Any]) -> Any:
         if node.id in scope:
-            return scope[node.id]
+            return Deferred.get(scope[node.id])
         if node.id in self.module_scope:
-            return self.module_scope[node.id]
+            return Deferred.get(self.module_scope[node.id])
         if node.id in _BUILTINS:
             return HostObject("builtin", node.id)
         return Unknown(f"name {node.id}")

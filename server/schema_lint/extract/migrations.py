@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from schema_lint.extract.evaluate import (
+    Deferred,
     Evaluator,
     FinalName,
     HostObject,
@@ -33,6 +35,7 @@ from schema_lint.extract.evaluate import (
     is_known,
     render_sql,
 )
+from schema_lint.extract.foreign import ForeignFunction, ForeignModules
 from schema_lint.extract.raw_sql import operations_from_sql
 from schema_lint.facts.migrations import (
     AddColumn,
@@ -64,6 +67,7 @@ from schema_lint.facts.migrations import (
 )
 from schema_lint.facts.source import Problem, Span
 from schema_lint.sources.positions import LineIndex
+from schema_lint.vocabulary.sqlalchemy import MIGRATION_LIBRARIES
 
 # Operations without any effect on tables, columns, indexes or constraints.
 _NEUTRAL_OPS = frozenset(
@@ -165,8 +169,13 @@ class _MigrationHost:
     dialect: str
     operations: list[Operation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    reported: set[tuple[int, int]] = field(default_factory=set)
+    reported: set[tuple[object, ...]] = field(default_factory=set)
     guard: Condition | None = None
+    foreign: ForeignModules | None = None
+    """Other modules of the project the revision imports helpers from."""
+    evaluator: Evaluator | None = None
+    module_values: dict[str, ast.expr] = field(default_factory=dict)
+    """The revision's module-level assignments (data a skipped loop may walk)."""
 
     # -- Host protocol ------------------------------------------------------------------
 
@@ -182,7 +191,16 @@ class _MigrationHost:
             return HostObject("dialect_class", (dialect_class[1], dotted.rsplit(".", 1)[-1]))
         if dotted.endswith(".create_all") and not dotted.startswith("sqlalchemy."):
             return HostObject("create_all", dotted.lstrip(".").removesuffix(".create_all"))
+        if self.foreign is not None:
+            value = self.foreign.imported(dotted, self)
+            if value is not None:
+                return value
         return ModuleRef(dotted)
+
+    def _span(self, node: ast.AST) -> Span:
+        """Where ``node`` is reported: code of another module at the revision's call."""
+        sites = self.foreign.sites if self.foreign is not None else ()
+        return self.lines.span(sites[0] if sites else node)
 
     def attribute(self, target: HostObject, name: str) -> Any:
         kind = target.kind
@@ -249,6 +267,10 @@ class _MigrationHost:
             return self._create_all(target.data, kwargs, node)
         if target.kind == "isinstance" and len(args) == 2:
             return self._is_dialect(args[0], args[1])
+        if target.kind == "foreign_function" and self.foreign and self.evaluator:
+            function: ForeignFunction = target.data
+            with self.foreign.inside(function.path, node):
+                return self.evaluator.call(function.function, args, kwargs, node)
         return Unknown("call")
 
     def _is_dialect(self, value: Any, cls: Any) -> Any:
@@ -269,7 +291,7 @@ class _MigrationHost:
     # -- BranchHost protocol ------------------------------------------------------------
 
     def decide(self, decision: int, condition: Condition, text: str, node: ast.AST) -> None:
-        self._emit(Decide(decision, condition, text, self.lines.span(node)))
+        self._emit(Decide(decision, condition, text, self._span(node)))
 
     def set_guard(self, guard: Condition | None) -> None:
         self.guard = guard
@@ -290,7 +312,7 @@ class _MigrationHost:
             return
         del self.problems[mark[1] :]
         first = skipped[0].message.removeprefix("skipped ")
-        span = self.lines.span(node)
+        span = self._span(node)
         self.problems.append(
             Problem(
                 "unanalysable",
@@ -308,14 +330,65 @@ class _MigrationHost:
             self.operations.pop()
 
     def unanalysable(self, node: ast.AST, reason: str) -> None:
-        span = self.lines.span(node)
-        if (span.line, span.col) in self.reported:
+        span = self._span(node)
+        site: tuple[object, ...] = (span.line, span.col)
+        key = site
+        if self.foreign is not None and self.foreign.sites:
+            key += (
+                self.foreign.current,
+                getattr(node, "lineno", 0),
+                getattr(node, "col_offset", 0),
+            )
+            reason = f"{reason} (in {self.foreign.where(node)})"
+        if key in self.reported:
             return
-        self.reported.add((span.line, span.col))
-        for table in _tables_named_in(node):
+        self.reported.add(key)
+        for table in self._tables_touched(node):
             self._emit(MarkIncomplete(table, None, f"{reason} (line {span.line})", span))
+        if key != site and site in self.reported:
+            return  # one problem per call of a helper: the first statement it could not run
+        self.reported.add(site)
         line = self.lines.line_text(span.line).strip()
         self.problems.append(Problem("unanalysable", f"skipped `{_shorten(line)}`: {reason}", span))
+
+    def _tables_touched(self, node: ast.AST) -> list[str]:
+        """Tables a skipped statement may change: those given to operations in it and, when
+        it calls a helper of the project (whose table is an argument), the tables its data
+        names: the direct arguments of the helper calls (of the revision's call that led
+        into a helper too), and ``*table*=`` arguments in the statement and the revision's
+        module-level values it uses (``ForeignKey(table="slices")`` in a list it walks)."""
+        tables = _tables_named_in(node)
+        sites = self.foreign.sites[:1] if self.foreign is not None else []
+        helpers = [c for c in ast.walk(node) if isinstance(c, ast.Call) and self._helper(c)]
+        if not helpers and not sites:
+            return tables
+        places: list[ast.AST] = [node]
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and sub.id in self.module_values:
+                places.append(self.module_values[sub.id])
+        names: list[str] = []
+        for call in [*helpers, *sites]:
+            if isinstance(call, ast.Call):
+                names.extend(_strings([*call.args, *(k.value for k in call.keywords)]))
+        for place in places:
+            for sub in ast.walk(place):
+                if isinstance(sub, ast.keyword) and sub.arg and "table" in sub.arg:
+                    names.extend(_strings([sub.value]))
+        return list(dict.fromkeys([*tables, *names]))
+
+    def _helper(self, call: ast.Call) -> bool:
+        """A call of a function of the project (of this file or another module)."""
+        root = call.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or self.evaluator is None:
+            return False
+        value = self.evaluator.module_scope.get(root.id)
+        if isinstance(value, LocalFunction | Deferred):
+            return True
+        if isinstance(value, HostObject):
+            return value.kind == "foreign_function"
+        return isinstance(value, ModuleRef) and value.dotted.split(".")[0] not in _LIBRARIES
 
     def performs_operations(self, node: ast.AST, scope: dict[str, Any]) -> bool:
         for sub in ast.walk(node):
@@ -327,7 +400,7 @@ class _MigrationHost:
                 root = root.value if isinstance(root, ast.Attribute) else root.func
             if isinstance(root, ast.Name):
                 value = scope.get(root.id)
-                if isinstance(value, HostObject | LocalFunction | Unknown):
+                if isinstance(value, HostObject | LocalFunction | Unknown | Deferred):
                     return True
                 if isinstance(func, ast.Attribute) and func.attr in _SIGNATURES:
                     return True
@@ -351,7 +424,7 @@ class _MigrationHost:
             self.unanalysable(node, f"`op.{name}` is not understood by schema-lint")
             return None
         params = _bind(name, batch, args, kwargs)
-        span = self.lines.span(node)
+        span = self._span(node)
         try:
             return handler(params, span)
         except _Skip as skip:
@@ -369,7 +442,7 @@ class _MigrationHost:
             self.unanalysable(node, "`create_all(tables=...)` creating some model tables")
             return
         text = f"{metadata.rsplit('.', 2)[-1] if '.' in metadata else metadata}.create_all()"
-        self._emit(CreateAll(_shorten(ast.unparse(node)) or text, self.lines.span(node)))
+        self._emit(CreateAll(_shorten(ast.unparse(node)) or text, self._span(node)))
 
     def _op_batch_alter_table(self, p: dict[str, Any], span: Span) -> Any:
         table = _text(p, "table_name")
@@ -621,10 +694,13 @@ class _MigrationHost:
             flags["unique"],
             flags["index"],
             tuple(fks),
-            self.lines.span(call.node),
+            self._span(call.node),
             _type_text(call),
         )
 
+
+_LIBRARIES = frozenset(sys.stdlib_module_names) | MIGRATION_LIBRARIES
+"""Modules whose functions are not the project's helpers."""
 
 _TABLE_POSITION = {
     name: params.index(table)
@@ -661,6 +737,17 @@ def _inspect(method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if kind is not None:
         return StateRows(kind, table, schema)
     return Unknown(f"inspector.{method}()")
+
+
+def _strings(nodes: list[ast.expr]) -> list[str]:
+    """The string literals among ``nodes`` that may name a table."""
+    return [
+        n.value
+        for n in nodes
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and n.value.replace("_", "").replace(".", "").isalnum()
+    ]
 
 
 def _tables_named_in(node: ast.AST) -> list[str]:
@@ -865,12 +952,21 @@ def _assigned_names(stmt: ast.stmt) -> list[str]:
 
 
 def extract_migration(
-    path: str, text: str, tree: ast.Module, *, dialect: str = "postgresql"
+    path: str,
+    text: str,
+    tree: ast.Module,
+    *,
+    dialect: str = "postgresql",
+    modules: ForeignModules | None = None,
 ) -> Migration | None:
-    """The migration in ``tree``, or ``None`` when the file is not a revision file."""
+    """The migration in ``tree``, or ``None`` when the file is not a revision file;
+    ``modules`` gives the helpers it imports from other modules of the project."""
     lines = LineIndex(path, text)
-    host = _MigrationHost(lines, dialect)
-    evaluator = Evaluator(host, branches=host)
+    host = _MigrationHost(lines, dialect, foreign=modules)
+    evaluator = host.evaluator = Evaluator(host, branches=host)
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            host.module_values[stmt.targets[0].id] = stmt.value
     evaluator.load_module(tree)
     scope = evaluator.module_scope
     revision_node = next((s for s in tree.body if "revision" in _assigned_names(s)), None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from schema_lint.extract.model_context import (
@@ -26,11 +26,13 @@ def constraint(
     node: ast.expr,
     cls: str | None = None,
     names: Mapping[str, str] | None = None,
+    hidden: Collection[str] = (),
 ) -> ConstraintDecl | None:
     """An ``Index``/constraint call, possibly wrapped in ``.ddl_if(dialect=...)``.
 
     ``cls`` is the class parameter of a ``declared_attr``; ``names`` the string constants
-    a class body assigned before (``__tablename__``), usable in a name.
+    a class body assigned before (``__tablename__``), usable in a name, ``hidden`` the other
+    names it bound.
     """
     reasons: list[str] = []
     dialect = None
@@ -48,7 +50,7 @@ def constraint(
     callee = ctx.callee(node.func)
     if callee is None or callee.name not in CONSTRAINT_CALLS:
         return None
-    decl = _constraint_call(ctx, node, callee, cls, names, reasons)
+    decl = _constraint_call(ctx, node, callee, cls, names, hidden, reasons)
     return replace(decl, span=ctx.span(outer), dialect=dialect) if outer is not node else decl
 
 
@@ -58,6 +60,7 @@ def _constraint_call(
     callee: Callee,
     cls: str | None,
     names: Mapping[str, str] | None,
+    hidden: Collection[str],
     reasons: list[str],
 ) -> ConstraintDecl:
     kind = CONSTRAINT_CALLS[callee.name]
@@ -86,7 +89,7 @@ def _constraint_call(
     if has_star_kwargs(call):
         reasons.append(f"**kwargs of {callee.name} cannot be read")
     where = kwarg(call, "postgresql_where")
-    name = _name(name_node, cls, names)
+    name = _name(name_node, cls, names, hidden)
     return ConstraintDecl(
         kind=kind,
         span=ctx.span(call),
@@ -115,14 +118,16 @@ def _no_name(node: ast.expr | None) -> bool:
     return node is None or (isinstance(node, ast.Constant) and node.value is None)
 
 
-def _name(node: ast.expr | None, cls: str | None, names: Mapping[str, str] | None) -> Name:
+def _name(
+    node: ast.expr | None, cls: str | None, names: Mapping[str, str] | None, hidden: Collection[str]
+) -> Name:
     """The name given, None when none is given or it cannot be read (see ``_no_name``)."""
     if node is None or _no_name(node):
         return None
     value = str_const(node)
     if value is not None:
         return value
-    return template(node, cls, names)
+    return template(node, cls, names, hidden)
 
 
 def table_args(
@@ -133,6 +138,7 @@ def table_args(
     *,
     declared_attr: bool,
     names: Mapping[str, str] | None = None,
+    hidden: Collection[str] = (),
 ) -> TableArgsDecl:
     """``__table_args__``: a tuple, a dict, or a tuple ending in a dict (see
     :func:`constraint` for ``cls`` and ``names``)."""
@@ -158,7 +164,7 @@ def table_args(
         return TableArgsDecl(span, declared_attr=declared_attr, unreadable=(reason,))
     items: list[ConstraintDecl] = []
     for element in elements:
-        decl = constraint(ctx, element, cls, names)
+        decl = constraint(ctx, element, cls, names, hidden)
         if decl is not None:
             items.append(decl)
         elif not (isinstance(element, ast.Constant) and element.value is None):

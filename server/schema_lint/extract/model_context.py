@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from schema_lint.extract.model_code import CodeReader, static
 from schema_lint.facts.models import (
+    Code,
     Dotted,
     Expr,
     Func,
@@ -15,7 +17,6 @@ from schema_lint.facts.models import (
     Modified,
     Opaque,
     Ref,
-    RegexSub,
     SqlText,
     Template,
 )
@@ -259,113 +260,45 @@ def _callee(name: str, via: Dotted | None, parts: Dotted) -> Callee:
 
 
 def template(
-    node: ast.expr, cls: str | None, names: Mapping[str, str] | None = None
+    node: ast.expr,
+    cls: str | None,
+    names: Mapping[str, str] | None = None,
+    hidden: Collection[str] = (),
 ) -> str | Template | None:
-    """Evaluate a string built from literals, ``cls.__name__``/``cls.__tablename__`` (in a
-    ``declared_attr``) and ``names`` (string constants assigned earlier in a class body).
+    """A string: literal, or computed when the schema is built (from ``cls.__name__`` and
+    ``cls.__tablename__`` in a ``declared_attr``, module constants, project helpers).
 
-    ``cls.__name__`` may go through ``.lower()``, ``.upper()`` and regular expression
-    substitutions (``CAMEL.sub("_", cls.__name__)``, ``re.sub(r"...", "_", ...)``).
-    Returns a plain string when nothing depends on the class, None when unreadable.
+    ``names`` are string constants a class body assigned before (used as they are), and
+    ``hidden`` the other names it bound (unreadable). None when it cannot be kept.
     """
-    subs: list[RegexSub] = []
-    try:
-        parts = _template_parts(node, cls, names or {}, subs)
-    except RecursionError:  # absurdly long concatenations
-        parts = None
-    if parts is None:
+    code = CodeReader(cls, names, hidden).read(node)
+    if code is None:
         return None
-    if all(kind == "text" for kind, _ in parts):
-        return "".join(value for _, value in parts)
-    return Template(parts, tuple(subs))
+    folded = static(code)
+    if isinstance(folded, str):
+        return folded
+    return Template(folded) if isinstance(folded, Code) else None
 
 
-_CASES = ("lower", "upper")
+_PLAIN_CALLS = frozenset({"frozenset", "set", "tuple", "list", "sorted", "str"})
+_STRING_METHODS = frozenset(
+    {"lower", "upper", "title", "capitalize", "strip", "replace", "format", "join"}
+)
 
 
-def _template_parts(
-    node: ast.expr, cls: str | None, names: Mapping[str, str], subs: list[RegexSub]
-) -> tuple[tuple[str, str], ...] | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return (("text", node.value),)
-    if isinstance(node, ast.JoinedStr):
-        out: list[tuple[str, str]] = []
-        for value in node.values:
-            if isinstance(value, ast.FormattedValue):
-                if value.conversion not in (-1, 115) or value.format_spec is not None:
-                    return None
-                inner = _template_parts(value.value, cls, names, subs)
-            else:
-                inner = _template_parts(value, cls, names, subs)
-            if inner is None:
-                return None
-            out.extend(inner)
-        return tuple(out)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = _template_parts(node.left, cls, names, subs)
-        right = _template_parts(node.right, cls, names, subs)
-        return None if left is None or right is None else left + right
-    if isinstance(node, ast.Name) and node.id in names:
-        return (("text", names[node.id]),)
-    if isinstance(node, ast.Call):
-        return _transformed(node, cls, names, subs)
-    if cls is None:
-        return None
-    parts = dotted(node)
-    if parts == (cls, "__name__"):
-        return (("name", ""),)
-    if parts == (cls, "__tablename__"):
-        return (("tablename", ""),)
-    return None
-
-
-def _transformed(
-    call: ast.Call, cls: str | None, names: Mapping[str, str], subs: list[RegexSub]
-) -> tuple[tuple[str, str], ...] | None:
-    """``x.lower()``, ``x.upper()``, ``pattern.sub(repl, x)`` or ``re.sub(p, repl, x)``."""
-    func = call.func
-    if not isinstance(func, ast.Attribute) or call.keywords:
-        return None
-    step: str | None = None
-    operand: ast.expr | None = None
-    if func.attr in _CASES and not call.args:
-        step, operand = func.attr, func.value
-    elif func.attr == "sub" and len(call.args) in (2, 3):
-        sub = _regex_sub(func.value, call.args)
-        if sub is not None:
-            subs.append(sub)
-            step, operand = f"sub{len(subs) - 1}", call.args[-1]
-    if step is None or operand is None:
-        return None
-    inner = _template_parts(operand, cls, names, subs)
-    if inner is None or len(inner) != 1:
-        return None
-    kind, value = inner[0]
-    if kind == "text":
-        if step in _CASES:
-            return (("text", value.lower() if step == "lower" else value.upper()),)
-        return None  # a substitution on a constant: not worth evaluating here
-    return ((kind, f"{value}|{step}" if value else step),)
-
-
-def _regex_sub(owner: ast.expr, args: list[ast.expr]) -> RegexSub | None:
-    if dotted(owner) == ("re",) and len(args) == 3:  # re.sub(pattern, repl, string)
-        pattern, repl = str_const(args[0]), str_const(args[1])
-        return RegexSub(repl, pattern=pattern) if pattern is not None and repl is not None else None
-    if len(args) != 2:
-        return None
-    repl = str_const(args[0])
-    if repl is None:
-        return None
-    if isinstance(owner, ast.Call) and dotted(owner.func) == ("re", "compile"):
-        pattern = str_const(owner.args[0]) if len(owner.args) == 1 else None
-        return RegexSub(repl, pattern=pattern) if pattern is not None else None
-    parts = dotted(owner)
-    return RegexSub(repl, ref=parts) if parts is not None else None
-
-
-def regex_pattern(call: ast.Call) -> str | None:
-    """The literal of ``re.compile("...")`` without flags; None for anything else."""
-    if dotted(call.func) != ("re", "compile") or len(call.args) != 1 or call.keywords:
-        return None
-    return str_const(call.args[0])
+def plain_value(node: ast.expr) -> bool:
+    """A value worth keeping as a constant: literals, names and containers of them, strings
+    built from them, ``re.compile(...)`` (not a column, a call of the project, ...)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            func = dotted(sub.func)
+            if func == ("re", "compile") or (func is not None and func[-1] in _PLAIN_CALLS):
+                continue
+            if isinstance(sub.func, ast.Attribute) and (
+                isinstance(sub.func.value, ast.Constant) or sub.func.attr in _STRING_METHODS
+            ):
+                continue  # "-".join(...), "x".upper(), name.lower()
+            return False
+        if isinstance(sub, ast.Lambda | ast.Dict | ast.DictComp | ast.Await | ast.NamedExpr):
+            return False
+    return True

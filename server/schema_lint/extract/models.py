@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 
 from schema_lint.extract.model_bodies import read_class
 from schema_lint.extract.model_calls import (
@@ -17,15 +18,18 @@ from schema_lint.extract.model_calls import (
     metadata_value,
     table,
 )
+from schema_lint.extract.model_code import CodeReader, function_code
 from schema_lint.extract.model_constraints import constraint
-from schema_lint.extract.model_context import Context, dotted, kwarg, regex_pattern
+from schema_lint.extract.model_context import Context, dotted, kwarg, plain_value
 from schema_lint.extract.model_types import is_type_alias, type_decl
 from schema_lint.facts.models import (
     ClassDecl,
+    ConstDecl,
     ConstraintDecl,
     ConventionDecl,
     DbDecl,
     FactoryDecl,
+    FunctionDecl,
     HelperCall,
     Import,
     LateColumn,
@@ -34,7 +38,6 @@ from schema_lint.facts.models import (
     ModelModule,
     NameAlias,
     Ref,
-    RegexDecl,
     TableDecl,
     TypeAliasDecl,
 )
@@ -68,7 +71,8 @@ def extract_model_file(path: str, text: str, tree: ast.Module) -> ModelModule:
         conventions=tuple(reader.conventions),
         names=tuple(reader.names),
         late_columns=tuple(reader.late_columns),
-        regexes=tuple(reader.regexes),
+        constants=tuple(reader.constants),
+        functions=tuple(reader.functions),
         calls=tuple(reader.calls),
     )
 
@@ -163,12 +167,17 @@ class _ModuleReader:
         self.conventions: list[ConventionDecl] = []
         self.names: list[NameAlias] = []
         self.late_columns: list[LateColumn] = []
-        self.regexes: list[RegexDecl] = []
+        self.constants: list[ConstDecl] = []
+        self.functions: list[FunctionDecl] = []
         self.calls: list[HelperCall] = []
 
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.ClassDef):
             self.classes.append(read_class(self.ctx, stmt))
+        elif isinstance(stmt, ast.FunctionDef):
+            kept = function_code(stmt)
+            if kept is not None:
+                self.functions.append(FunctionDecl(stmt.name, *kept))
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 self.assign(target, stmt.value, stmt)
@@ -176,8 +185,11 @@ class _ModuleReader:
             self.assign(stmt.target, stmt.value, stmt)
         elif isinstance(stmt, ast.Expr):
             decl = constraint(self.ctx, stmt.value)
+            callee = self.ctx.callee(stmt.value.func) if isinstance(stmt.value, ast.Call) else None
             if decl is not None:
                 self.indexes.append(decl)
+            elif isinstance(stmt.value, ast.Call) and callee is not None and callee.name == "Table":
+                self.tables.append(table(self.ctx, stmt.value, callee, None))  # not kept in a name
             elif isinstance(stmt.value, ast.Call):
                 self.helper_call(stmt.value)
 
@@ -204,7 +216,7 @@ class _ModuleReader:
     def bind(self, name: str, value: ast.expr, stmt: ast.stmt) -> None:
         ctx = self.ctx
         span = ctx.span(stmt)
-        if isinstance(value, ast.Call):
+        if isinstance(value, ast.Call) and not plain_value(value):
             self.bind_call(name, value, stmt)
         elif is_type_alias(value):
             self.aliases.append(TypeAliasDecl(name, type_decl(ctx, value), span))
@@ -214,6 +226,8 @@ class _ModuleReader:
                 self.conventions.append(ConventionDecl(name, pairs))
         elif (target := dotted(value)) is not None:
             self.names.append(NameAlias(name, target))
+        elif plain_value(value) and (code := CodeReader().read(value)) is not None:
+            self.constants.append(ConstDecl(name, code))  # `TABLE = "users"`, a pattern
 
     def bind_call(self, name: str, call: ast.Call, stmt: ast.stmt) -> None:
         ctx = self.ctx
@@ -221,30 +235,31 @@ class _ModuleReader:
         if _is_db_call(ctx, call):
             self.dbs.append(_db(ctx, name, call, stmt))
             return
-        pattern = regex_pattern(call)
-        if pattern is not None:
-            self.regexes.append(RegexDecl(name, pattern))
+        imported = ctx.callee(call.func)
+        if imported is not None and imported.via is not None and "SQLAlchemy" in imported.name:
+            # maybe a subclass of Flask-SQLAlchemy's in another module: checked when resolved
+            self.dbs.append(replace(_db(ctx, name, call, stmt), via=dotted(call.func)))
+            return
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "generate_base":
+            owner = call.func.value
+            inner = ctx.callee(owner.func) if isinstance(owner, ast.Call) else None
+            if (
+                isinstance(owner, ast.Call)
+                and inner is not None
+                and inner.name == "registry"
+                and inner.via is None
+            ):
+                # `registry(metadata=...).generate_base()`: a base on that metadata
+                self.factories.append(_factory(ctx, name, owner, "declarative_base", span))
+            else:  # `reg.generate_base()`, `reg` maybe imported: resolved across files
+                registry = dotted(owner)
+                self.factories.append(FactoryDecl(name, span, "generate", registry=registry))
             return
         callee = ctx.callee(call.func)
         if callee is None:
-            if isinstance(call.func, ast.Attribute) and call.func.attr == "generate_base":
-                owner = call.func.value
-                inner = ctx.callee(owner.func) if isinstance(owner, ast.Call) else None
-                if (
-                    isinstance(owner, ast.Call)
-                    and inner is not None
-                    and inner.name == "registry"
-                    and inner.via is None
-                ):
-                    # `registry(metadata=...).generate_base()`: a base on that metadata
-                    self.factories.append(_factory(ctx, name, owner, "declarative_base", span))
-                else:
-                    registry = dotted(owner)
-                    self.factories.append(FactoryDecl(name, span, "generate", registry=registry))
-            else:
-                decl = constraint(ctx, call)
-                if decl is not None:
-                    self.indexes.append(decl)
+            decl = constraint(ctx, call)
+            if decl is not None:
+                self.indexes.append(decl)
             return
         kind = callee.name
         if kind == "Table":

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from schema_lint.facts.migrations import Migration
-from schema_lint.facts.source import Problem
+from schema_lint.facts.source import Dependencies, Problem
 
 if TYPE_CHECKING:
     from schema_lint.facts.models import ModelModule
@@ -24,6 +24,8 @@ class FileFacts:
     """Codes of a ``# schema-lint: ignore-file[...]`` comment (empty: every code)."""
     content_key: str = ""
     """Hash of the content the facts were extracted from (see :mod:`schema_lint.cache`)."""
+    depends_on: Dependencies | None = None
+    """Other files of the project the facts were also read from (a revision's helpers)."""
 
     def noqa_codes(self, line: int) -> frozenset[str] | None:
         """The codes of the ``# noqa`` on ``line`` (empty: every code; None: no comment)."""

@@ -82,28 +82,40 @@ class Opaque:
 Expr = Ref | Lit | SqlText | Func | Modified | Opaque
 
 
-@dataclass(frozen=True, slots=True)
-class RegexSub:
-    """``pattern.sub(repl, ...)`` or ``re.sub(pattern, repl, ...)`` in a ``declared_attr``:
-    the pattern is a literal (``pattern``) or a module-level ``re.compile("...")`` (``ref``)."""
+Literal = str | int | float | bool | None
 
-    repl: str
-    pattern: str | None = None
-    ref: Dotted | None = None
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A little Python kept to be evaluated when the schema is built: a name computed for
+    each class (``cls.__name__`` through ``.lower()``, regular expressions, a helper
+    function of the project), a ``declared_attr`` body that depends on class attributes, a
+    constant or a helper function of a module. :mod:`schema_lint.schema.models.code`
+    evaluates it, exactly or not at all.
+
+    ``op`` and ``args``:
+
+    * expressions: ``const`` (value); ``name`` (id): a local, else a name of the module;
+      ``cls`` (attr): ``cls.<attr>`` of the class evaluated for; ``attr`` (target, name);
+      ``call`` (function, *arguments); ``tuple``/``list``/``set`` (*items); ``fstr``
+      (*parts); ``binop``/``cmp`` (operator, left, right); ``not`` (operand); ``and``/``or``
+      (*operands); ``ifexp`` (test, body, orelse); ``comp`` (element, variable, iterable,
+      *conditions); ``index`` (target, key); ``slice`` (target, lower, upper, step);
+      ``result`` (i): the i-th construct read from a ``return``.
+    * statements: ``block`` (*statements); ``assign`` (name, value); ``return`` (value);
+      ``if`` (test, body, orelse); ``for`` (variable, iterable, body); ``raise`` ().
+    """
+
+    op: str
+    args: tuple[Code | Literal, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """A string computed from the class it is evaluated for.
+    """A value computed for the class it is evaluated for: ``code`` is an expression, or a
+    ``block`` (a ``declared_attr`` body)."""
 
-    Parts are ``("text", literal)``, ``("name", transform)`` for ``cls.__name__`` and
-    ``("tablename", transform)`` for ``cls.__tablename__``; ``transform`` is ``""`` or
-    steps joined by ``|``, applied in order: ``lower``, ``upper`` or ``sub<i>`` for
-    ``subs[i]`` (``CAMEL.sub("_", cls.__name__).lower()`` is ``sub0|lower``).
-    """
-
-    parts: tuple[tuple[str, str], ...]
-    subs: tuple[RegexSub, ...] = ()
+    code: Code
 
 
 Name = str | Template | None
@@ -261,6 +273,24 @@ class TableArgsDecl:
     unreadable: tuple[str, ...] = ()
     cls: str | None = None
     """The class parameter of a ``declared_attr`` (items may name ``cls.<attribute>``)."""
+    choices: DeclaredAttrDecl | None = None
+    """A ``declared_attr`` whose body decides between several ``return``s for each class:
+    its ``results`` are the possible values."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredAttrDecl:
+    """A ``@declared_attr`` whose value depends on the class it is evaluated for (``if
+    cls.allow_emails: return Column(...)``) or that runs statements before its ``return``.
+
+    ``program`` is its body; each ``return`` of a construct is a ``result`` code indexing
+    ``results`` (columns and relationships keyed by the attribute, or ``__table_args__``).
+    """
+
+    name: str
+    span: Span
+    program: Template
+    results: tuple[ColumnDecl | RelationshipDecl | TableArgsDecl, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +319,10 @@ class ClassDecl:
     names: tuple[str, ...] = ()
     """Every attribute name the body binds, in order."""
     unreadable: tuple[str, ...] = ()
+    constants: tuple[ConstDecl, ...] = ()
+    """Attributes whose last binding in the body is a plain value (``allow_emails = True``)."""
+    declared: tuple[DeclaredAttrDecl, ...] = ()
+    """``declared_attr`` attributes evaluated per class (see :class:`DeclaredAttrDecl`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +346,9 @@ class DbDecl:
     autonaming: bool = True
     model_base: FactoryDecl | None = None
     """``model_class=declarative_base(...)`` written inline."""
+    via: Dotted | None = None
+    """The class called, when it is imported and must be checked to be Flask-SQLAlchemy's
+    (``db = AppSQLAlchemy()`` with the subclass in another module)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,11 +405,23 @@ class HelperCall:
 
 
 @dataclass(frozen=True, slots=True)
-class RegexDecl:
-    """``NAME = re.compile("literal")`` at module level (a ``declared_attr`` may use it)."""
+class ConstDecl:
+    """``NAME = <expression>`` at module level or in a class body, when it can be kept as
+    :class:`Code` (literals, names, ``re.compile(...)``, ...)."""
 
     name: str
-    pattern: str
+    value: Code
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionDecl:
+    """A small module-level function kept as :class:`Code` (a helper that builds a table
+    name, say); ``defaults`` belong to the last parameters."""
+
+    name: str
+    params: tuple[str, ...]
+    defaults: tuple[Code, ...]
+    body: Code
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,5 +450,6 @@ class ModelModule:
     conventions: tuple[ConventionDecl, ...] = ()
     names: tuple[NameAlias, ...] = ()
     late_columns: tuple[LateColumn, ...] = ()
-    regexes: tuple[RegexDecl, ...] = ()
+    constants: tuple[ConstDecl, ...] = ()
+    functions: tuple[FunctionDecl, ...] = ()
     calls: tuple[HelperCall, ...] = ()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schema_lint.facts.source import Problem, Span
+from schema_lint.facts.source import Dependencies, Problem, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +135,5 @@ class Schema:
     problems: tuple[Problem, ...] = ()
     naming_convention: tuple[tuple[str, str], ...] = ()
     """The models' ``MetaData(naming_convention=...)`` as (key, template) pairs."""
+    depends_on: Dependencies | None = None
+    """Modules besides the model files that the models' schema was read from."""

@@ -32,3 +32,16 @@ class Problem:
     kind: str
     message: str
     span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    """Other files some facts were computed from: facts are reused only while these hold.
+
+    ``files`` are (path, content key) of each other file read; ``layout`` identifies the set
+    of the project's Python files when imports were looked up (a file added or removed may
+    change what an import finds), empty when none was.
+    """
+
+    files: tuple[tuple[str, str], ...] = ()
+    layout: str = ""

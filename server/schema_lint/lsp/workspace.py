@@ -265,6 +265,9 @@ class Root:
                         changed = True
         applied = {d.path: d.applied for d in documents if d.applied is not None}
         previous = self.result
+        if previous is not None and previous.schemas is not None:
+            # A module the models were read from (a plain base, a constant) was edited.
+            changed = changed or not self.project.sources.fresh(previous.schemas.models.depends_on)
         if not changed and previous is not None and previous.enabled == settings.enable:
             if not moved and all(previous.applied.get(p) is a for p, a in applied.items()):
                 return previous

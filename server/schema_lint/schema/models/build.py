@@ -15,8 +15,12 @@ from dataclasses import replace
 
 from schema_lint.facts.models import (
     ClassDecl,
+    DbDecl,
     Dotted,
+    FactoryDecl,
+    FunctionDecl,
     Lit,
+    MetaDataBinding,
     ModelModule,
     Ref,
     RelationshipDecl,
@@ -24,7 +28,7 @@ from schema_lint.facts.models import (
 )
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.schema.models.columns import CBuild, resolve_column
-from schema_lint.schema.models.hierarchy import ClassNode, Hierarchy
+from schema_lint.schema.models.hierarchy import ClassNode, Hierarchy, MetaInfo
 from schema_lint.schema.models.mapping import ClassMapper, camel_to_snake_case
 from schema_lint.schema.models.state import (
     BuildState,
@@ -32,7 +36,7 @@ from schema_lint.schema.models.state import (
     refs,
     unreadable_items,
 )
-from schema_lint.schema.models.symbols import Attr, Env, Lib, Local, Project, Unread
+from schema_lint.schema.models.symbols import Attr, Env, Lib, Local, ModuleLoader, Project, Unread
 from schema_lint.schema.models.tables import Finalizer, Pending, TBuild
 from schema_lint.vocabulary.sqlalchemy import ConstraintKind
 
@@ -41,14 +45,23 @@ __all__ = ["build_model_schema", "camel_to_snake_case"]
 _BUILTINS = frozenset(dir(builtins))
 
 
-def build_model_schema(modules: Sequence[ModelModule], *, dialect: str = "postgresql") -> Schema:
-    """Tables, problems and naming convention declared by ``modules`` (a whole project)."""
-    return _Builder(modules, dialect).build()
+def build_model_schema(
+    modules: Sequence[ModelModule],
+    *,
+    dialect: str = "postgresql",
+    loader: ModuleLoader | None = None,
+) -> Schema:
+    """Tables, problems and naming convention declared by ``modules`` (the model files of a
+    project); ``loader`` reads the project's other modules when a name leads there."""
+    return _Builder(modules, dialect, loader).build()
 
 
 class _Builder:
-    def __init__(self, modules: Sequence[ModelModule], dialect: str) -> None:
-        project = Project(modules)
+    def __init__(
+        self, modules: Sequence[ModelModule], dialect: str, loader: ModuleLoader | None
+    ) -> None:
+        project = Project(modules, loader)
+        self.loader = loader
         self.state = BuildState(project, Hierarchy(project), dialect)
         self.project = project
         self.classes = self.state.classes
@@ -76,6 +89,9 @@ class _Builder:
         for node in self.classes.all():
             for rel in node.decl.relationships:
                 self._secondary(node.env, rel, by_name)
+            if node.table is not None:
+                for owner, rel in self.mapper.declared_relationships(node):
+                    self._secondary(owner.env, rel, by_name)
         finalizer = Finalizer(state.dialect, self._resolve_ref)
         by_key: dict[str, list[tuple[TBuild, Table]]] = {}
         for tb in state.tables:
@@ -84,8 +100,12 @@ class _Builder:
         chosen = {key: self._one_table(key, found) for key, found in by_key.items()}
         self._metadata_problems(list(chosen.values()))
         tables = {key: table for key, (_, table) in chosen.items()}
+        project = self.project
         return Schema(
-            tables=tables, problems=tuple(state.problems), naming_convention=self._convention()
+            tables=tables,
+            problems=tuple(state.problems),
+            naming_convention=self._convention(),
+            depends_on=project.reads.dependencies(project.index.digest) if self.loader else None,
         )
 
     def _one_table(self, key: str, found: list[tuple[TBuild, Table]]) -> tuple[TBuild, Table]:
@@ -226,28 +246,60 @@ class _Builder:
 
     def _helper_calls(self, env: Env) -> None:
         """``make_fts_index(Model, "col")``: a project function given a model at module level
-        may add indexes or constraints to its table, which is then not judged."""
+        may add indexes or constraints to its table, which is then not judged; given a
+        ``MetaData`` (``make_searchable(Base.metadata)``), to every table on it."""
         for call in env.module.calls:
             if call.callee[0] in _BUILTINS and call.callee[0] not in env.defs:
                 continue
             symbol = self.project.resolve(env, call.callee)
             if isinstance(symbol, Lib) or (isinstance(symbol, Unread) and not symbol.project):
                 continue  # a library function (event.listen, ...)
-            if isinstance(symbol, Local) and not isinstance(symbol.decl, ClassDecl):
+            if isinstance(symbol, Local) and not isinstance(symbol.decl, ClassDecl | FunctionDecl):
                 continue  # a table, a metadata, a factory...: not a helper
+            if isinstance(symbol, Attr) and isinstance(symbol.owner.decl, DbDecl):
+                continue  # `db.Table(...)`, `db.Index(...)`: Flask-SQLAlchemy's own
             written = ".".join(call.callee)
+            reason = f"`{written}(...)` at line {call.span.line} may add indexes or constraints"
             for arg in call.args:
                 tb = self._table_of(env, arg)
-                if tb is None:
+                tables = [tb] if tb is not None else self._tables_on(env, arg)
+                for table in tables:
+                    table.add_reason(reason)
+                if not tables:
                     continue
-                reason = f"`{written}(...)` at line {call.span.line} may add indexes or constraints"
-                tb.add_reason(reason)
+                if tb is not None:
+                    target = f"{tb.qualified_name}, which is not checked"
+                else:
+                    target = (
+                        f"the {len(tables)} table(s) of `{'.'.join(arg)}`, which are not checked"
+                    )
                 self.state.problem(
                     "unanalysable",
                     f"`{written}(...)` is not read statically: it may add indexes or "
-                    f"constraints to {tb.qualified_name}, which is not checked",
+                    f"constraints to {target}",
                     call.span,
                 )
+
+    def _tables_on(self, env: Env, parts: Dotted) -> list[TBuild]:
+        """The tables of the ``MetaData`` a name denotes (``Base.metadata``, ``metadata``,
+        ``db``, a declarative base), if it denotes one."""
+        symbol = self.project.resolve(env, parts)
+        written = ".".join(parts)
+        meta: MetaInfo | None = None
+        node = self.classes.node(symbol)
+        if node is not None and self.classes.is_root(node):
+            meta = self.classes.class_meta(node)
+        elif isinstance(symbol, Local) and isinstance(symbol.decl, DbDecl):
+            meta = self.classes.db_meta(symbol)
+        elif isinstance(symbol, Local) and isinstance(symbol.decl, FactoryDecl):
+            meta = self.classes.factory_meta(symbol)
+        elif (isinstance(symbol, Local) and isinstance(symbol.decl, MetaDataBinding)) or (
+            isinstance(symbol, Attr) and symbol.rest[-1:] == ("metadata",)
+        ):
+            meta = self.classes.meta_symbol(symbol, written)
+        if meta is None:
+            return []
+        return [tb for tb in self.state.tables if tb.meta is meta]
 
     def _table_of(self, env: Env, parts: Dotted) -> TBuild | None:
         """The table a model, its ``__table__``, one of its columns, or a ``Table`` denotes."""

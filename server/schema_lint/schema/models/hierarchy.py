@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from schema_lint.facts.models import (
     ClassDecl,
+    Code,
     ConventionDecl,
     DbDecl,
     Dotted,
@@ -197,32 +198,48 @@ class Hierarchy:
         self._db_markers: list[tuple[Marker, Local]] = []
         self._mapped: dict[int, bool] = {}
         self.sqlmodel = Root("sqlmodel", MetaInfo())
+        lower = Code("call", (Code("attr", (Code("cls", ("__name__",)), "lower")),))
         sqlmodel_tablename = TablenameDecl(
-            Span("<sqlmodel>", 1, 0, 1, 0), Template((("name", "lower"),)), declared_attr=True
+            Span("<sqlmodel>", 1, 0, 1, 0), Template(lower), declared_attr=True
         )
         self._markers["sqlmodel.SQLModel"] = Marker(
             "sqlmodel.SQLModel", self.sqlmodel, tablename=sqlmodel_tablename
         )
+        self._initial: list[ClassNode] = []
+        self._built = False
         for env in project.envs:
             for decl in env.module.classes:
-                self.nodes[id(decl)] = ClassNode(env, decl)
+                node = self.nodes[id(decl)] = ClassNode(env, decl)
+                self._initial.append(node)
         self._apply_metadata_overrides()
-        for node in self.nodes.values():
+        for node in self._initial:
             self._link(node)
-        for node in self.nodes.values():
+        for node in list(self.nodes.values()):
             node.mro = self._mro(node, set())
+        self._built = True
         for marker, db in self._db_markers:  # model_class metadata needs the MROs
             if marker.root is not None:
                 marker.root.meta = self.db_meta(db)
         self._apply_convention_assignments()
 
     def all(self) -> Iterator[ClassNode]:
-        return iter(self.nodes.values())
+        """The classes of the model files (those of other modules only serve as bases)."""
+        return iter(self._initial)
 
     def node(self, symbol: Symbol | None) -> ClassNode | None:
         if isinstance(symbol, Local) and isinstance(symbol.decl, ClassDecl):
-            return self.nodes.get(id(symbol.decl))
+            found = self.nodes.get(id(symbol.decl))
+            return found if found is not None else self._add(symbol.env, symbol.decl)
         return None
+
+    def _add(self, env: Env, decl: ClassDecl) -> ClassNode:
+        """A class of a module read on demand: linked at once, its MRO computed once every
+        class known at start is linked."""
+        node = self.nodes[id(decl)] = ClassNode(env, decl)
+        self._link(node)
+        if self._built:
+            node.mro = self._mro(node, set())
+        return node
 
     # --- bases ---------------------------------------------------------------------------
 
@@ -583,7 +600,7 @@ class Hierarchy:
                 meta.set_convention(decl.convention or (), "", span)
 
     def _bindings(self, *, attribute: bool) -> Iterator[tuple[Env, MetaDataBinding]]:
-        for env in self.project.envs:
+        for env in self.project.all_envs():
             for binding in env.module.metadatas:
                 if binding.attribute == attribute and (attribute or len(binding.target) > 1):
                     yield env, binding

@@ -8,39 +8,24 @@ an earlier class in the MRO defines the same attribute.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from schema_lint.facts.models import (
     ColumnDecl,
+    DeclaredAttrDecl,
     Ref,
-    RegexDecl,
-    RegexSub,
+    RelationshipDecl,
     TableArgsDecl,
     TableDecl,
 )
 from schema_lint.facts.source import Span
+from schema_lint.schema.models.code import ClassView, Result, Unknown
 from schema_lint.schema.models.columns import CBuild, annotation_info, resolve_column
 from schema_lint.schema.models.hierarchy import ClassNode, Progress, Root
-from schema_lint.schema.models.state import (
-    BuildState,
-    PatternResolver,
-    attaches,
-    evaluate,
-    unreadable_items,
-)
-from schema_lint.schema.models.symbols import Env, Local
+from schema_lint.schema.models.state import BuildState, attaches, unreadable_items
+from schema_lint.schema.models.symbols import Local
 from schema_lint.schema.models.tables import Pending, TBuild
 from schema_lint.vocabulary.sqlalchemy import ConstraintKind
-
-
-@functools.cache
-def _compile(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return None
-
 
 _CAMEL = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")
 
@@ -57,6 +42,7 @@ class ClassMapper:
         self.state = state
         self.project = state.project
         self.classes = state.classes
+        self.code = state.code
 
     def map(self, node: ClassNode) -> None:
         if node.progress is not Progress.NOT_STARTED:
@@ -106,6 +92,8 @@ class ClassMapper:
         if flask and self._flask_autoname(node):
             name, span = camel_to_snake_case(decl.name), None
         found = self._table_args(node)
+        if found is not None and found[0].choices is not None:
+            found = (self._chosen_args(found[0], found[1], node, name), found[1], found[2])
         args = found[0] if found is not None and (name is not None or not found[2]) else None
         if name is not None and flask and self._flask_single_table(parent, columns, args):
             name = None
@@ -142,7 +130,7 @@ class ClassMapper:
             if not self.state.verified(node.env, item.via, item.kind.construct):
                 continue
             if attaches(item):
-                name = evaluate(item.name, decl.name, None, self._patterns(node.env))
+                name = self.code.name(item.name, node.env, ClassView(node))
                 tb.pending.append(Pending(item, node.env, name, scope))
             elif unreadable_items(item.items):
                 reasons.append(f"{item.kind.construct}() in {decl.name} cannot be read")
@@ -192,27 +180,43 @@ class ClassMapper:
                 owner, value = first
                 if value.none:
                     return None, None, True
-                env = owner.env if isinstance(owner, ClassNode) else None
-                name = evaluate(value.value, node.decl.name, None, self._patterns(env))
+                if value.value is None:
+                    return None, None, False
+                env = owner.env if isinstance(owner, ClassNode) else node.env
+                name = value.value
+                if not isinstance(name, str):
+                    name = self.code.evaluate(name, env, ClassView(node))
+                if name is None:  # a declared_attr returning None: no table of its own
+                    return None, None, True
                 span = value.span if owner is node and not value.declared_attr else None
-                return name, span, name is not None
+                return (name, span, True) if isinstance(name, str) else (None, None, False)
         return None, None, True
 
     def _is_mapped(self, node: ClassNode) -> bool:
         return self.classes.is_mapped(node)
 
-    def _patterns(self, env: Env | None) -> PatternResolver:
-        """Finds the regular expression of a substitution written in ``env``."""
+    def _chosen_args(
+        self, args: TableArgsDecl, owner: ClassNode, node: ClassNode, name: str | None
+    ) -> TableArgsDecl:
+        """The ``__table_args__`` a ``declared_attr`` that decides per class returns for
+        ``node`` (unreadable when that cannot be evaluated)."""
+        assert args.choices is not None
+        value = self._run(args.choices, owner, node, name)
+        if isinstance(value, Result):
+            chosen = args.choices.results[value.index]
+            if isinstance(chosen, TableArgsDecl):
+                return chosen
+        if value is None:
+            return TableArgsDecl(args.span, declared_attr=True)
+        reason = value.reason if isinstance(value, Unknown) else "it is not a tuple or a dict"
+        message = f"__table_args__ of {owner.decl.name} cannot be read for {node.decl.name}"
+        return TableArgsDecl(args.span, declared_attr=True, unreadable=(f"{message}: {reason}",))
 
-        def resolve(sub: RegexSub) -> re.Pattern[str] | None:
-            text = sub.pattern
-            if text is None and sub.ref is not None and env is not None:
-                symbol = self.project.resolve(env, sub.ref)
-                if isinstance(symbol, Local) and isinstance(symbol.decl, RegexDecl):
-                    text = symbol.decl.pattern
-            return _compile(text) if text is not None else None
-
-        return resolve
+    def _run(
+        self, attr: DeclaredAttrDecl, owner: ClassNode, node: ClassNode, name: str | None = None
+    ) -> object:
+        """What a ``declared_attr`` of ``owner`` returns for the class ``node``."""
+        return self.code.evaluate(attr.program, owner.env, ClassView(node, name))
 
     def _table_args(self, node: ClassNode) -> tuple[TableArgsDecl, ClassNode, bool] | None:
         """``__table_args__`` as declarative reads it, its owner and whether inherited."""
@@ -251,7 +255,7 @@ class ClassMapper:
         own = scope if owner is node and not args.declared_attr else None
         for item in args.items:
             if self.state.verified(owner.env, item.via, item.kind.construct):
-                name = evaluate(item.name, node.decl.name, tb.name, self._patterns(owner.env))
+                name = self.code.name(item.name, owner.env, ClassView(node, tb.name))
                 tb.pending.append(Pending(item, owner.env, name, own, inherited, args.cls))
 
     def _flask_autoname(self, node: ClassNode) -> bool:
@@ -282,22 +286,62 @@ class ClassMapper:
     # --- columns -----------------------------------------------------------------------
 
     def _declarative_columns(self, node: ClassNode) -> tuple[list[CBuild], list[str]]:
-        chosen: list[tuple[ColumnDecl, ClassNode]] = [
-            (c, node) for c in node.decl.columns if self._is_declarative_column(node, c)
-        ]
+        chosen: list[tuple[ColumnDecl, ClassNode]] = []
+        reasons: list[str] = []
         for base in self.classes.classes_in_mro(node):
-            if base is node or self._is_mapped(base):
+            if base is not node and self._is_mapped(base):
                 continue
-            for col in base.decl.columns:
-                if (
-                    col.key is not None
-                    and self._is_declarative_column(base, col)
-                    and self._definer(node, col.key) is base
-                ):
-                    chosen.append((col, base))
-        columns, reasons = self._resolve(chosen, node, sqlmodel=False)
+            own = [
+                col
+                for col in base.decl.columns
+                if (base is node or (col.key is not None and self._definer(node, col.key) is base))
+                and self._is_declarative_column(base, col)
+            ]
+            own.extend(self._declared_columns(base, node, reasons))
+            if base.decl.declared:  # in the order the body binds them
+                order = {name: i for i, name in enumerate(base.decl.names)}
+                own.sort(key=lambda c: order.get(c.key or "", len(order)))
+            chosen.extend((col, base) for col in own)
+        columns, resolve_reasons = self._resolve(chosen, node, sqlmodel=False)
         columns.sort(key=lambda c: c.sort_order)
-        return columns, reasons
+        return columns, [*reasons, *resolve_reasons]
+
+    def _declared_columns(
+        self, owner: ClassNode, node: ClassNode, reasons: list[str]
+    ) -> list[ColumnDecl]:
+        """The columns ``owner``'s per-class ``declared_attr``s give ``node``."""
+        out: list[ColumnDecl] = []
+        for attr in owner.decl.declared:
+            if attr.name.startswith("__") or self._definer(node, attr.name) is not owner:
+                continue
+            value = self._run(attr, owner, node)
+            if isinstance(value, Result):
+                result = attr.results[value.index]
+                if isinstance(result, ColumnDecl) and self._is_declarative_column(owner, result):
+                    out.append(result)
+            elif isinstance(value, Unknown):
+                reasons.append(
+                    f"declared_attr `{attr.name}` of {owner.decl.name} cannot be read for "
+                    f"{node.decl.name}: {value.reason}"
+                )
+        return out
+
+    def declared_relationships(self, node: ClassNode) -> list[tuple[ClassNode, RelationshipDecl]]:
+        """The relationships per-class ``declared_attr``s give the mapped class ``node``
+        (only those known: an unknown one is not counted as a use)."""
+        out: list[tuple[ClassNode, RelationshipDecl]] = []
+        for base in self.classes.classes_in_mro(node):
+            if base is not node and self._is_mapped(base):
+                continue
+            for attr in base.decl.declared:
+                if attr.name.startswith("__") or self._definer(node, attr.name) is not base:
+                    continue
+                value = self._run(attr, base, node)
+                if isinstance(value, Result):
+                    result = attr.results[value.index]
+                    if isinstance(result, RelationshipDecl):
+                        out.append((base, result))
+        return out
 
     def _is_declarative_column(self, owner: ClassNode, col: ColumnDecl) -> bool:
         if col.style in ("Column", "mapped_column"):

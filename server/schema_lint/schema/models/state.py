@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from schema_lint.facts.models import (
     ConstraintDecl,
@@ -13,26 +12,18 @@ from schema_lint.facts.models import (
     Func,
     Lit,
     Modified,
-    Name,
     Opaque,
     Ref,
-    RegexSub,
     TableDecl,
 )
 from schema_lint.facts.source import Problem, Span
+from schema_lint.schema.models.code import CodeEvaluator
 from schema_lint.schema.models.columns import resolve_column
 from schema_lint.schema.models.hierarchy import Hierarchy, MetaInfo
 from schema_lint.schema.models.symbols import Env, Local, Project
 from schema_lint.schema.models.tables import Pending, TBuild
 
-__all__ = [
-    "BuildState",
-    "PatternResolver",
-    "attaches",
-    "evaluate",
-    "refs",
-    "unreadable_items",
-]
+__all__ = ["BuildState", "attaches", "refs", "unreadable_items"]
 
 
 class BuildState:
@@ -46,6 +37,8 @@ class BuildState:
         self.core: dict[int, TBuild] = {}
         """Tables of ``Table(...)`` calls, by ``id`` of their declaration."""
         self.problems: list[Problem] = []
+        self.code = CodeEvaluator(project)
+        """Evaluates names, constants and ``declared_attr`` bodies written in the project."""
         self._reported: set[tuple[str, int, int, str]] = set()
 
     def problem(self, kind: str, message: str, span: Span) -> None:
@@ -124,44 +117,3 @@ def attaches(item: ConstraintDecl) -> bool:
     """Whether a constraint outside ``__table_args__`` attaches to its columns' table:
     SQLAlchemy only does so when it names columns as objects and none as strings."""
     return bool(refs(item.items)) and not any(isinstance(i, Lit) for i in item.items)
-
-
-PatternResolver = Callable[[RegexSub], "re.Pattern[str] | None"]
-
-
-def evaluate(
-    value: Name,
-    class_name: str,
-    tablename: str | None,
-    patterns: PatternResolver | None = None,
-) -> str | None:
-    """A name as evaluated for one class; None when it cannot be (or is not) given.
-
-    ``patterns`` finds the regular expression of a substitution (None: unknown).
-    """
-    if value is None or isinstance(value, str):
-        return value
-    out: list[str] = []
-    for kind, transform in value.parts:
-        if kind == "text":
-            out.append(transform)
-            continue
-        base = class_name if kind == "name" else tablename
-        if base is None:
-            return None
-        for step in transform.split("|") if transform else ():
-            if step == "lower":
-                base = base.lower()
-            elif step == "upper":
-                base = base.upper()
-            else:
-                sub = value.subs[int(step.removeprefix("sub"))]
-                pattern = patterns(sub) if patterns is not None else None
-                if pattern is None:
-                    return None
-                try:
-                    base = pattern.sub(sub.repl, base)
-                except (re.error, IndexError):  # a bad group reference in ``repl``
-                    return None
-        out.append(base)
-    return "".join(out)

@@ -1,33 +1,36 @@
-"""Names across the files of a project: imports, modules found by path suffix, definitions.
+"""Names across the files of a project: imports, modules, definitions.
 
-A dotted module name is mapped to a file by the suffix of its path (``app.models.user`` is
-``.../app/models/user.py`` or ``.../app/models/user/__init__.py``), preferring the file
-closest to the importing one; relative imports are resolved from the importing file's
-directory. Names from SQLAlchemy, SQLModel, Flask-SQLAlchemy and the typing modules are
-:class:`Lib`; anything else that cannot be found is :class:`Unread`.
+Modules are found by :mod:`schema_lint.sources.modules`. The model files are given; any
+other module of the project that a name leads to (a plain base class, the ``db`` object of an
+``extensions.py``, a type or a constant) is read on demand through a :class:`ModuleLoader`,
+and the files read that way are recorded for exact caching. Names from SQLAlchemy, SQLModel,
+Flask-SQLAlchemy and the typing modules are :class:`Lib`; anything else that cannot be found
+is :class:`Unread`.
 """
 
 from __future__ import annotations
 
 import builtins
-import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from schema_lint.facts.models import (
     ClassDecl,
+    ConstDecl,
     ConventionDecl,
     DbDecl,
     Dotted,
     FactoryDecl,
+    FunctionDecl,
     Import,
     MetaDataBinding,
     ModelModule,
     NameAlias,
-    RegexDecl,
     TableDecl,
     TypeAliasDecl,
 )
+from schema_lint.sources.modules import ModuleIndex, Reads, norm
 from schema_lint.vocabulary.sqlalchemy import MODEL_LIBRARIES as LIBRARIES
 
 HARMLESS = frozenset(
@@ -45,7 +48,8 @@ Definition = (
     | FactoryDecl
     | MetaDataBinding
     | ConventionDecl
-    | RegexDecl
+    | ConstDecl
+    | FunctionDecl
 )
 
 
@@ -87,12 +91,13 @@ class Env:
 
     def __init__(self, module: ModelModule) -> None:
         self.module = module
-        self.path = posixpath.normpath(module.path.replace("\\", "/"))
+        self.path = norm(module.path)
         self.imports = {imp.local: imp for imp in module.imports}
         self.stars = module.star_imports
         self.defs: dict[str, Definition | NameAlias] = {}
         groups: Sequence[Sequence[Definition | NameAlias]] = (
-            module.regexes,
+            module.constants,
+            module.functions,
             module.conventions,
             module.names,
             module.aliases,
@@ -125,51 +130,68 @@ def _def_name(decl: Definition | NameAlias) -> str:
     return decl.name
 
 
+class ModuleLoader(Protocol):
+    """Reads any module of the project, on demand."""
+
+    @property
+    def index(self) -> ModuleIndex: ...
+
+    def load(self, path: str, reads: Reads) -> ModelModule | None:
+        """The facts of the module at ``path`` (recording what it read in ``reads``); None
+        when it cannot be read."""
+
+
 class Project:
     """Resolves dotted names written in one module to what they denote."""
 
-    def __init__(self, modules: Sequence[ModelModule]) -> None:
+    def __init__(self, modules: Sequence[ModelModule], loader: ModuleLoader | None = None) -> None:
         self.envs = [Env(m) for m in modules]
+        """The model files: they declare the tables."""
+        self.loaded: list[Env] = []
+        """Other modules read because a name led there; they only define names."""
         self._by_path = {env.path: env for env in self.envs}
-        self._by_dotted: dict[str, list[Env]] = {}
-        self._path_parts: set[str] = set()
-        for env in self.envs:
-            parts = env.path.split("/")
-            parts[-1] = parts[-1].removesuffix(".py")
-            if parts[-1] == "__init__":
-                parts.pop()
-            parts = [p for p in parts if p and p != "."]
-            self._path_parts.update(parts)
-            for i in range(len(parts)):
-                self._by_dotted.setdefault(".".join(parts[i:]), []).append(env)
+        self._loader = loader
+        self.index = loader.index if loader is not None else ModuleIndex(self._by_path)
+        self.reads = Reads()
+        self._unreadable: set[str] = set()
         self._memo: dict[tuple[int, str], Symbol | None] = {}
+
+    def all_envs(self) -> list[Env]:
+        return [*self.envs, *self.loaded]
 
     # --- modules -------------------------------------------------------------------------
 
     def find_module(self, env: Env, module: str, level: int) -> Env | Lib | Unread:
-        if level:
-            base = posixpath.dirname(env.path)
-            for _ in range(level - 1):
-                base = posixpath.dirname(base)
-            stem = posixpath.join(base, *module.split(".")) if module else base
-            for candidate in (f"{stem}.py", posixpath.join(stem, "__init__.py")):
-                found = self._by_path.get(posixpath.normpath(candidate))
-                if found is not None:
-                    return found
-            return Unread(f"module {'.' * level}{module} is not analysed", project=True)
-        top = module.split(".", 1)[0]
-        if top in LIBRARIES or top in HARMLESS:
-            return Lib(module)
-        candidates = self._by_dotted.get(module)
-        if candidates:
-            return max(candidates, key=lambda c: _common_prefix(c.path, env.path))
-        return Unread(f"module {module} is not analysed", project=top in self._path_parts)
+        written = "." * level + module
+        if not level:
+            top = module.split(".", 1)[0]
+            if top in LIBRARIES or top in HARMLESS:
+                return Lib(module)
+        self.reads.resolved = True
+        path = self.index.find(env.path, module, level)
+        if path is None:
+            internal = bool(level) or self.index.internal(module)
+            where = "is not analysed" if self._loader is None else "is not in the project"
+            return Unread(f"module {written} {where}", project=internal)
+        return self._module(path, written)
 
-    def _submodule(self, env: Env, name: str) -> Env | None:
-        if not env.path.endswith("/__init__.py"):
-            return None
-        base = posixpath.join(posixpath.dirname(env.path), name)
-        return self._by_path.get(f"{base}.py") or self._by_path.get(f"{base}/__init__.py")
+    def _module(self, path: str, written: str) -> Env | Unread:
+        found = self._by_path.get(path)
+        if found is not None:
+            return found
+        module = None
+        if self._loader is not None and path not in self._unreadable:
+            module = self._loader.load(path, self.reads)
+        if module is None:
+            self._unreadable.add(path)
+            return Unread(f"module {written} cannot be read", project=True)
+        env = self._by_path[path] = Env(module)
+        self.loaded.append(env)
+        return env
+
+    def _submodule(self, env: Env, name: str) -> Env | Unread | None:
+        path = self.index.submodule(env.path, name)
+        return self._module(path, name) if path is not None else None
 
     # --- names ---------------------------------------------------------------------------
 
@@ -189,6 +211,13 @@ class Project:
         decl = env.defs.get(name)
         if isinstance(decl, NameAlias):
             return self.resolve(env, decl.target, depth + 1)
+        if (
+            isinstance(decl, DbDecl)
+            and decl.via is not None
+            and not self._flask_class(env, decl.via, depth + 1)
+        ):
+            called = ".".join(decl.via)
+            return Unread(f"{name} = {called}(...) is not known to be Flask-SQLAlchemy's")
         if decl is not None:
             return Local(env, decl)
         imp = env.imports.get(name)
@@ -225,6 +254,23 @@ class Project:
         if sub is not None:
             return sub
         return Unread(f"{imp.name} is not found in {module.path}", project=True)
+
+    def _flask_class(self, env: Env, parts: Dotted, depth: int) -> bool:
+        """Whether ``parts`` is Flask-SQLAlchemy's ``SQLAlchemy`` or a project subclass."""
+        if depth > _MAX_DEPTH:
+            return False
+        symbol = self.resolve(env, parts, depth)
+        if isinstance(symbol, Lib):
+            return symbol.name.startswith("flask_sqlalchemy.") and symbol.name.endswith(
+                ".SQLAlchemy"
+            )
+        if isinstance(symbol, Local) and isinstance(symbol.decl, ClassDecl):
+            owner = symbol.env
+            return any(
+                base is not None and self._flask_class(owner, base, depth + 1)
+                for base in symbol.decl.bases
+            )
+        return False
 
     def resolve(self, env: Env, parts: Dotted, depth: int = 0) -> Symbol | None:
         """What the dotted name ``parts`` written in ``env`` denotes."""
@@ -266,7 +312,3 @@ class Project:
         if isinstance(symbol, Unread):
             return symbol.project or via[0] in env.model_heads
         return False
-
-
-def _common_prefix(a: str, b: str) -> int:
-    return len(posixpath.commonprefix([a, b]))

@@ -1,0 +1,214 @@
+"""Any module of a project, found by its dotted name and read on demand.
+
+This is the one place that maps an import to a file. The model schema (a base class, a
+``db`` object, a type or a constant imported from a module that declares no table) and the
+migration evaluator (a helper function in ``migrations/utils.py``) both resolve imports here,
+and read the few modules they need when they need them.
+
+A dotted name is found by the suffix of a file's path (``app.models.user`` is
+``.../app/models/user.py`` or ``.../app/models/user/__init__.py``) because the directories on
+``sys.path`` are not known statically. Only a match that starts at a directory
+without an ``__init__.py`` counts (an import root, as for ``src/`` layouts): a match starting
+inside a package is what a library of the same name would shadow (``import pydantic`` is not
+``app/utils/pydantic.py``, ``import logging`` not ``app/logging.py``). Among equals the file
+closest to the importing one wins. Relative imports are resolved exactly.
+
+What was read is recorded as :class:`~schema_lint.facts.source.Dependencies` so that facts
+computed from other files are reused only while those files are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from schema_lint.facts.source import Dependencies
+from schema_lint.sources.text import DecodeError, decode_source
+
+MAX_MODULE_BYTES = 20 * 1024 * 1024
+
+
+def norm(path: str) -> str:
+    """The form paths are compared in (POSIX separators, normalised)."""
+    return posixpath.normpath(path.replace("\\", "/"))
+
+
+def content_key(data: bytes | str) -> str:
+    """The hash facts are keyed by (the same as the cache's)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class ModuleIndex:
+    """Dotted module names of a project's Python files."""
+
+    __slots__ = ("_by_dotted", "_found", "_paths", "_tops", "digest")
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self._paths = frozenset(norm(p) for p in paths)
+        self._by_dotted: dict[str, list[tuple[str, str]]] = {}
+        self._found: dict[tuple[str, str, int], str | None] = {}
+        """Dotted suffix -> (path, directory where the suffix starts)."""
+        for path in sorted(self._paths):
+            parts = path.split("/")
+            parts[-1] = parts[-1].removesuffix(".py")
+            if parts[-1] == "__init__":
+                parts.pop()
+            for i, part in enumerate(parts):
+                if part and part != ".":
+                    start = "/".join(parts[:i]) or "/"
+                    self._by_dotted.setdefault(".".join(parts[i:]), []).append((path, start))
+        self._tops = {
+            dotted.split(".", 1)[0]
+            for dotted, found in self._by_dotted.items()
+            if any(not self._package(start) for _, start in found)
+        }
+        """First names of the modules an import can reach (folders on an import root)."""
+        digest = hashlib.blake2b(digest_size=16)
+        for path in sorted(self._paths):
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+        self.digest = digest.hexdigest()
+        """Identifies the set of files: what an import finds depends on nothing else."""
+
+    def __contains__(self, path: str) -> bool:
+        return norm(path) in self._paths
+
+    @property
+    def paths(self) -> frozenset[str]:
+        return self._paths
+
+    def find(self, importer: str, module: str, level: int = 0) -> str | None:
+        """The file ``import module`` (``from <level dots>module import ...``) reaches from
+        ``importer``; None when no file of the project is that module."""
+        query = (posixpath.dirname(norm(importer)), module, level)
+        if query not in self._found:
+            self._found[query] = self._find(importer, module, level)
+        return self._found[query]
+
+    def _find(self, importer: str, module: str, level: int) -> str | None:
+        if level:
+            base = posixpath.dirname(norm(importer))
+            for _ in range(level - 1):
+                base = posixpath.dirname(base)
+            stem = posixpath.join(base, *module.split(".")) if module else base
+            for candidate in (f"{stem}.py", posixpath.join(stem, "__init__.py")):
+                if posixpath.normpath(candidate) in self._paths:
+                    return posixpath.normpath(candidate)
+            return None
+        found = self._by_dotted.get(module)
+        if not found:
+            return None
+        rooted = [path for path, start in found if not self._package(start)]
+        if not rooted:
+            return None  # `import pydantic` is not `app/utils/pydantic.py`
+        near = posixpath.dirname(norm(importer)) + "/"  # closest to the importing directory
+        return max(rooted, key=lambda p: (len(posixpath.commonprefix([p, near])), p))
+
+    def submodule(self, package: str, name: str) -> str | None:
+        """``package/name.py`` (or a sub-package) when ``package`` is an ``__init__.py``."""
+        package = norm(package)
+        if not package.endswith("/__init__.py"):
+            return None
+        base = posixpath.join(posixpath.dirname(package), name)
+        for candidate in (f"{base}.py", f"{base}/__init__.py"):
+            if candidate in self._paths:
+                return candidate
+        return None
+
+    def internal(self, module: str) -> bool:
+        """Whether a module that is not found looks like one of the project's own (its first
+        name is a top-level package or module of the project) rather than a library."""
+        return module.split(".", 1)[0] in self._tops
+
+    def _package(self, directory: str) -> bool:
+        return posixpath.join(directory, "__init__.py") in self._paths
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFiles:
+    """Every Python file of a project: where each module is and what it contains now.
+
+    ``keys`` are the content keys of the files as discovered, ``texts`` the unsaved editor
+    texts that replace them. A file is read (from ``texts`` or from disk) only when some
+    analysis needs it.
+    """
+
+    index: ModuleIndex
+    keys: Mapping[str, str] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls) -> ProjectFiles:
+        return cls(ModuleIndex(()))
+
+    def read(self, path: str) -> tuple[str, str] | None:
+        """The text of ``path`` and its content key; None when it cannot be read."""
+        path = norm(path)
+        text = self.texts.get(path)
+        if text is not None:
+            return text, content_key(text)
+        if path not in self.index:
+            return None
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_MODULE_BYTES + 1)
+        except OSError:
+            return None
+        if len(data) > MAX_MODULE_BYTES:
+            return None
+        try:
+            decoded = decode_source(data).text
+        except DecodeError:
+            return None
+        return decoded, content_key(data)
+
+    def with_text(self, path: str, text: str | None) -> ProjectFiles:
+        """These files with ``path`` holding ``text`` (None: as on disk, or removed)."""
+        path = norm(path)
+        texts = dict(self.texts)
+        keys = dict(self.keys)
+        paths = set(self.index.paths)
+        if text is None:
+            texts.pop(path, None)
+            try:
+                with open(path, "rb") as handle:
+                    keys[path] = content_key(handle.read(MAX_MODULE_BYTES + 1))
+                paths.add(path)
+            except OSError:
+                keys.pop(path, None)
+                paths.discard(path)
+        else:
+            texts[path] = text
+            keys[path] = content_key(text)
+            paths.add(path)
+        index = self.index if paths == self.index.paths else ModuleIndex(paths)
+        return ProjectFiles(index, keys, texts)
+
+    def key(self, path: str) -> str | None:
+        return self.keys.get(norm(path))
+
+    def fresh(self, dependencies: Dependencies | None) -> bool:
+        """Whether facts computed with ``dependencies`` still hold for these files."""
+        if dependencies is None:
+            return True
+        if dependencies.layout and dependencies.layout != self.index.digest:
+            return False
+        return all(self.keys.get(path) == key for path, key in dependencies.files)
+
+
+class Reads:
+    """Records the other files an analysis reads, for :class:`Dependencies`."""
+
+    __slots__ = ("files", "resolved")
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+        self.resolved = False
+        """Some import was looked up in the project (its files decide the answer)."""
+
+    def dependencies(self, layout: str) -> Dependencies | None:
+        if not self.files and not self.resolved:
+            return None
+        return Dependencies(tuple(sorted(self.files.items())), layout)
