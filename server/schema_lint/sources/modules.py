@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from schema_lint.facts.source import Dependencies
+from schema_lint.sources.limits import Unreadable, read_source
 from schema_lint.sources.text import DecodeError, decode_source
 
 MAX_MODULE_BYTES = 20 * 1024 * 1024
@@ -151,12 +152,8 @@ class ProjectFiles:
             return text, content_key(text)
         if path not in self.index:
             return None
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_MODULE_BYTES + 1)
-        except OSError:
-            return None
-        if len(data) > MAX_MODULE_BYTES:
+        data = read_source(path, MAX_MODULE_BYTES)  # regular files only, bounded
+        if isinstance(data, Unreadable):
             return None
         try:
             decoded = decode_source(data).text
@@ -172,13 +169,13 @@ class ProjectFiles:
         paths = set(self.index.paths)
         if text is None:
             texts.pop(path, None)
-            try:
-                with open(path, "rb") as handle:
-                    keys[path] = content_key(handle.read(MAX_MODULE_BYTES + 1))
-                paths.add(path)
-            except OSError:
+            data = read_source(path, MAX_MODULE_BYTES)
+            if isinstance(data, Unreadable):
                 keys.pop(path, None)
                 paths.discard(path)
+            else:
+                keys[path] = content_key(data)
+                paths.add(path)
         else:
             texts[path] = text
             keys[path] = content_key(text)
