@@ -33,17 +33,16 @@ def upgrade(project: Path, url: str, revision: str = "heads") -> None:
     command.upgrade(config, revision)
 
 
-def upgrade_rbac(url: str, revision: str = "head") -> None:
+def upgrade_rbac(url: str, revision: str = "head", root: Path = EXAMPLE_RBAC) -> None:
+    """``alembic upgrade`` of the RBAC demo (or a copy of it at ``root``)."""
     import argparse
 
-    config = Config(
-        str(EXAMPLE_RBAC / "alembic.ini"), cmd_opts=argparse.Namespace(x=[f"url={url}"])
-    )
+    config = Config(str(root / "alembic.ini"), cmd_opts=argparse.Namespace(x=[f"url={url}"]))
     config.attributes["configure_logger"] = False
     saved = list(sys.path)
     cwd = os.getcwd()
     try:
-        os.chdir(EXAMPLE_RBAC)
+        os.chdir(root)
         command.upgrade(config, revision)
     finally:
         os.chdir(cwd)

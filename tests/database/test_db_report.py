@@ -4,6 +4,7 @@ PostgreSQL: the hand audit's four issues (two CRITICAL junctions, two WARNING in
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,22 @@ def test_rbac_report_shows_the_audits_four_issues(fresh_database: str) -> None:
     assert "erDiagram" in report
 
 
-@pytest.mark.skip(
-    reason="TODO(issue 17): needs `schema-lint migration` (not on main yet) to generate the "
-    "migration that follows `check --fix --unsafe-fixes`; then the report is all clear"
-)
-def test_rbac_report_after_fix_and_generated_migration_is_all_clear() -> None:
-    raise AssertionError(f"see the skip reason ({REPO})")
+@pytest.mark.postgres
+def test_rbac_report_after_fix_and_generated_migration_is_all_clear(
+    fresh_database: str, tmp_path: Path
+) -> None:
+    """The audit's whole story: fix the models, generate the migration, upgrade: all clear."""
+    demo = tmp_path / "rbac"
+    shutil.copytree(REPO / "examples" / "rbac", demo)
+    fixed = schema_lint("check", ".", "--no-cache", "--fix", "--unsafe-fixes", cwd=demo)
+    assert "Fixed 4 errors." in fixed.stdout, fixed.stdout + fixed.stderr
+    made = schema_lint(
+        "migration", ".", "-m", "add unique constraints to rbac tables", "--no-cache", cwd=demo
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    clean = schema_lint("check", ".", "--no-cache", cwd=demo)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    upgrade_rbac(fresh_database, "head", demo)
+    result = schema_lint("db", ".", "--url", fresh_database, "--format", "markdown", cwd=demo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| CRITICAL | 0 |" in result.stdout and "| WARNING | 0 |" in result.stdout
