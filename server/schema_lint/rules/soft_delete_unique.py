@@ -52,8 +52,9 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
         soft = next((c.name for c in table.columns if c.name in names), None)
         if soft is None:
             continue
+        implied = _implied_keys(table)
         for unique in table.unique_constraints:
-            if soft not in unique.columns:
+            if soft not in unique.columns and not _contains_a_key(unique.columns, implied):
                 by = (
                     "column"
                     if _is_column_flag(table, unique.columns, unique.span)
@@ -61,10 +62,38 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
                 )
                 yield _finding(table, unique.columns, unique.name, by, unique.span, soft)
         for index in table.indexes:
-            if index.unique and soft not in index.columns and not _excludes(index.where, soft):
+            if (
+                index.unique
+                and soft not in index.columns
+                and not _excludes(index.where, soft)
+                and not _contains_a_key(index.columns, implied)
+            ):
                 yield _finding(
                     table, index.columns, index.name, index.declared_by, index.span, soft
                 )
+
+
+def _implied_keys(table: Table) -> tuple[frozenset[str], list[frozenset[str]]]:
+    """The primary key, and every key that holds for all rows (no partial predicate)."""
+    keys = [frozenset(u.columns) for u in table.unique_constraints]
+    keys.extend(
+        frozenset(i.columns)
+        for i in table.indexes
+        if i.unique and not i.expressions and not i.where
+    )
+    primary = frozenset(table.primary_key.columns) if table.primary_key is not None else frozenset()
+    return primary, keys
+
+
+def _contains_a_key(
+    columns: tuple[str, ...], implied: tuple[frozenset[str], list[frozenset[str]]]
+) -> bool:
+    """Whether a deleted row can never be the only obstacle to a new one: the key contains
+    the primary key (no new row shares it anyway), or strictly contains another key (that
+    smaller key decides, and is judged itself)."""
+    primary, keys = implied
+    wanted = frozenset(columns)
+    return (bool(primary) and primary <= wanted) or any(key < wanted for key in keys)
 
 
 def _is_column_flag(table: Table, columns: tuple[str, ...], span: Span | None) -> bool:
@@ -187,6 +216,10 @@ unique `Index(..., unique=True, postgresql_where=text("NOT is_deleted"))` (or
             "The soft-delete column is part of the key",
         ),
         Example(_episodes(""), "No unique key at all (the audit's `episodes` table)"),
+        Example(
+            _episodes(_args('UniqueConstraint("id", "release_id")')),
+            "The key contains the primary key: no new row can share it",
+        ),
     ),
     options={
         "soft-delete-columns": Option(
