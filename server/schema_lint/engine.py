@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from schema_lint.diagnostics import Diagnostic
+from schema_lint.facts.environment import ObjectFilter
 from schema_lint.facts.files import FileFacts
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.facts.source import Problem, Span
@@ -182,6 +183,11 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
     )
     several = len(schemas.migrations) > 1
     dialects = {e.name: e.dialect or project.config.dialect for e in project.layout.environments}
+    uncompared = {
+        e.name: (ObjectFilter(None, "*", reason=e.uncompared),)
+        for e in project.layout.environments
+        if e.uncompared
+    }
     tenants = {e.name: e.schemas for e in project.layout.environments}
     others = tuple(
         Side(
@@ -189,7 +195,7 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
             name,
             schema,
             side_label(SideKind.MIGRATIONS, name, several),
-            project.env_filters.get(name, ()),
+            project.env_filters.get(name, ()) + uncompared.get(name, ()),
             complete=all(p.kind in HARMLESS_MIGRATION_PROBLEMS for p in schema.problems)
             and not any(f.problems for f in project.migrations_of(name))
             and _all_read(project, name),
@@ -293,6 +299,15 @@ def _environment_notes(project: Project) -> list[Problem]:
                     f"environment `{environment.name}` is replayed for {environment.dialect} "
                     f"({environment.dialect_source}) and compared with the models for "
                     f"{environment.dialect}",
+                    where,
+                )
+            )
+        if environment.uncompared:
+            notes.append(
+                Problem(
+                    "environment",
+                    f"environment `{environment.name}`: {environment.uncompared}, so "
+                    "autogenerate never compares it with models; neither does schema-lint",
                     where,
                 )
             )

@@ -304,6 +304,7 @@ def _targeted(environment: Environment, config: Config) -> Environment:
         dialect_source=source,
         schemas=schemas,
         schemas_source=schemas_source,
+        uncompared="its env.py sets `target_metadata = None`" if target.no_target_metadata else "",
     )
 
 

@@ -177,3 +177,61 @@ def test_every_section_of_an_alembic_ini_is_an_environment(tmp_path: Path) -> No
         "revisions/core": (None, ""),
         "revisions/tenant": ("sqlite", "its alembic.ini URL"),
     }
+
+
+UNCOMPARED_ENV = """\
+from alembic import context
+
+target_metadata = None
+
+
+def run_migrations_online():
+    context.configure(connection=None, target_metadata=target_metadata)
+"""
+CREATE_X = _revision("x1", 'op.create_table("x", sa.Column("id", sa.Integer, primary_key=True))\n')
+
+
+def test_an_environment_without_target_metadata_is_not_compared(tmp_path: Path) -> None:
+    """Reproduction 19 (ckan): an extension's ``env.py`` sets ``target_metadata = None``, so
+    autogenerate never compares its tables with models; SL011 reported its table `x`."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/models.py": MODELS,
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/env.py": UNCOMPARED_ENV,
+            "migrations/versions/0001.py": CREATE_X,
+        },
+    )
+    assert codes(tmp_path) == []
+    result = check(load_project(tmp_path, load_config(tmp_path)))
+    (note,) = [p for p in result.problems if p.kind == "environment"]
+    assert note.message == (
+        "environment `migrations`: its env.py sets `target_metadata = None`, so autogenerate "
+        "never compares it with models; neither does schema-lint"
+    )
+
+
+def test_target_metadata_bound_to_models_somewhere_is_compared(tmp_path: Path) -> None:
+    """``target_metadata = None`` then rebound (an import, a branch) still compares."""
+    rebound = UNCOMPARED_ENV.replace(
+        "target_metadata = None\n",
+        "target_metadata = None\nif True:\n    from app.models import Base\n"
+        "    target_metadata = Base.metadata\n",
+    )
+    imported = UNCOMPARED_ENV.replace(
+        "target_metadata = None\n", "target_metadata = None\nfrom app import target_metadata\n"
+    )
+    for env in (rebound, imported):
+        write(
+            tmp_path,
+            {
+                "pyproject.toml": "",
+                "app/models.py": MODELS,
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/env.py": env,
+                "migrations/versions/0001.py": CREATE_X,
+            },
+        )
+        assert ("SL011", "x", "migrations") in codes(tmp_path)

@@ -86,6 +86,9 @@ class Environment:
     schemas: tuple[str, ...] = ()
     """The schemas its unqualified tables live in (empty: the default schema)."""
     schemas_source: str = ""
+    uncompared: str = ""
+    """Why autogenerate never compares this environment with models (``target_metadata =
+    None`` in its env.py); empty when it does."""
     config_file: str | None = None
     """The ``alembic.ini`` (or ``pyproject.toml``) that declares it, when one does."""
     config_section: str = "alembic"
