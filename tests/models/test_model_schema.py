@@ -287,6 +287,31 @@ def test_expression_indexes_keep_sql_text() -> None:
     }
 
 
+def test_desc_of_a_column_name_is_that_column_descending() -> None:
+    """prefect 3.1.5: ``Index("ix", sa.desc("expected_start_time"))`` compiles to
+    ``expected_start_time DESC`` (a string given to ``desc``/``asc`` names a column, it is not
+    a string literal); it was read as ``'expected_start_time' DESC``, and SL009 reported the
+    migration's ``sa.text("expected_start_time DESC")`` as a different index."""
+    schema = schema_of(
+        """
+    class Run(Base):
+        __tablename__ = "runs"
+        __table_args__ = (
+            sa.Index("ix_runs_start_desc", sa.desc("start")),
+            Index("ix_runs_end_asc", sa.asc("end"), sa.nullsfirst("start")),
+        )
+        id: Mapped[int] = mapped_column(primary_key=True)
+        start: Mapped[int]
+        end: Mapped[int]
+    """
+    )
+    found = {i.name: i.columns for i in table(schema, "runs").indexes}
+    assert found == {
+        "ix_runs_start_desc": ("start DESC",),
+        "ix_runs_end_asc": ("end ASC", "start NULLS FIRST"),
+    }
+
+
 def test_dialect_specific_indexes() -> None:
     body = """
     class T(Base):

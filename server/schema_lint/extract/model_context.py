@@ -220,7 +220,10 @@ class Context:
             if text is not None:
                 return SqlText(text)
         if callee.name in _MODIFIERS and len(node.args) == 1:
-            return Modified(self.expr(node.args[0], depth), _MODIFIERS[callee.name])
+            # desc("name"): SQLAlchemy compiles a string here as a column's name, not a literal
+            name = str_const(node.args[0])
+            inner = SqlText(name) if name is not None else self.expr(node.args[0], depth)
+            return Modified(inner, _MODIFIERS[callee.name])
         return self.opaque(node)
 
     def _sql_function(self, func: ast.expr) -> bool:
