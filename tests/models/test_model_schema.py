@@ -840,3 +840,26 @@ def test_unreadable_index_expressions_are_neither_dropped_silently_nor_flagged()
         "Index() in T cannot be read",
         "index expression `weird(name)` cannot be read",
     )
+
+
+def test_generated_defaults() -> None:
+    """A default that gives every row its own value (SL008 does not judge keys holding one);
+    constants and literal server defaults do not."""
+    schema = schema_of(
+        """
+    class T(Base):
+        __tablename__ = "t"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        a = Column(String, default=uuid4)
+        b = Column(String, default=lambda: str(uuid4()))
+        c = Column(String, server_default=func.gen_random_uuid())
+        d = Column(String, server_default=text("gen_random_uuid()"))
+        e = Column(Integer, default=0)
+        f = Column(Integer, server_default=text("0"))
+        g = Column(Integer, server_default="0")
+        h = Column(Boolean, default=False)
+        i: Mapped[int]
+    """
+    )
+    generated = {c.name for c in table(schema, "t").columns if c.generated}
+    assert generated == {"a", "b", "c", "d"}

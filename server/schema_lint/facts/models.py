@@ -174,6 +174,9 @@ class ColumnDecl:
     sort_order: int | None = None
     declared_attr: bool = False
     unreadable: tuple[str, ...] = ()
+    generated: bool = False
+    """``default=`` is a callable or ``server_default=`` a function: each new row gets a
+    value of its own (``default=uuid4``, ``server_default=func.gen_random_uuid()``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -40,10 +39,6 @@ def predicate(column: str) -> str:
     return f"NOT {column}"
 
 
-def _excludes(where: str | None, column: str) -> bool:
-    return where is not None and re.search(rf"\b{re.escape(column)}\b", where, re.I) is not None
-
-
 def check(context: RuleContext) -> Iterable[Diagnostic]:
     names: Sequence[str] = context.options["soft-delete-columns"]
     for table in context.models.schema.tables.values():
@@ -53,8 +48,11 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
         if soft is None:
             continue
         implied = _implied_keys(table)
+        generated = {c.name for c in table.columns if c.generated}
         for unique in table.unique_constraints:
-            if soft not in unique.columns and not _contains_a_key(unique.columns, implied):
+            if soft in unique.columns or generated.intersection(unique.columns):
+                continue
+            if not _contains_a_key(unique.columns, implied):
                 by = (
                     "column"
                     if _is_column_flag(table, unique.columns, unique.span)
@@ -64,8 +62,9 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
         for index in table.indexes:
             if (
                 index.unique
+                and index.where is None
                 and soft not in index.columns
-                and not _excludes(index.where, soft)
+                and not generated.intersection(index.columns)
                 and not _contains_a_key(index.columns, implied)
             ):
                 yield _finding(
@@ -185,7 +184,11 @@ blocks the new episode 3 for ever, and "restore" and "re-create" flows fail at r
 A unique key is safe when it includes the soft-delete column or is a partial unique index
 whose predicate mentions it (`postgresql_where` / `sqlite_where`), e.g.
 `UNIQUE (release_id, number) WHERE is_deleted = false`. Tables without such a column, and
-tables without a unique key, are not concerned.
+tables without a unique key, are not concerned. Not reported either, since no deleted row
+can be the only obstacle to a new one: a key that contains the primary key or another key, a
+key with a column whose default gives every row its own value (`default=uuid4`,
+`server_default=func.gen_random_uuid()`), and a partial unique index of any predicate (its
+author chose the rows it covers; a check constraint may keep deleted rows out of them).
 
 Fix (unsafe, needs a migration): turn the `UniqueConstraint` or `unique=True` into a partial
 unique `Index(..., unique=True, postgresql_where=text("NOT is_deleted"))` (or
@@ -219,6 +222,16 @@ unique `Index(..., unique=True, postgresql_where=text("NOT is_deleted"))` (or
         Example(
             _episodes(_args('UniqueConstraint("id", "release_id")')),
             "The key contains the primary key: no new row can share it",
+        ),
+        Example(
+            {
+                MODELS: "import uuid\n"
+                + model_text(
+                    _MODEL.format(args="")
+                    + "    token: Mapped[str] = mapped_column(unique=True, default=uuid.uuid4)\n"
+                )
+            },
+            "Every new row gets its own value: a deleted row never holds a new row's",
         ),
     ),
     options={

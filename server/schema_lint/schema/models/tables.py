@@ -244,6 +244,7 @@ class Finalizer:
                     span=c.span,
                     inherited_from=c.inherited_from,
                     nullable_unknown="; ".join(c.inexact) or None,
+                    generated=c.generated,
                 )
                 for c in tb.columns
             ),
