@@ -235,3 +235,41 @@ def test_target_metadata_bound_to_models_somewhere_is_compared(tmp_path: Path) -
             },
         )
         assert ("SL011", "x", "migrations") in codes(tmp_path)
+
+
+def test_raw_sql_index_on_sqlite_keeps_the_default_null_order_implicit(tmp_path: Path) -> None:
+    """prefect 3.9.1: ``CREATE INDEX ... (state_type, coalesce(a, b))`` run on SQLite was read
+    as ``COALESCE(a, b) NULLS FIRST`` (SQLite's default order, spelt out for PostgreSQL), and
+    SL009 reported the model's ``coalesce(cls.a, cls.b)`` as a different index."""
+    models = """\
+from sqlalchemy import Index, Integer, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Thing(Base):
+    __tablename__ = "things"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    a: Mapped[str | None] = mapped_column(String(20))
+    b: Mapped[str | None] = mapped_column(String(20))
+    __table_args__ = (Index("ix_things_a_b", a, func.coalesce(a, b)),)
+"""
+    create = CREATE.replace(
+        'sa.Column("a", sa.String(20)),',
+        'sa.Column("a", sa.String(20)), sa.Column("b", sa.String(20)),',
+    )
+    revision = _revision(
+        "s1", create + 'op.execute("CREATE INDEX ix_things_a_b ON things (a, coalesce(a, b))")\n'
+    )
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/models.py": models,
+            "app/migrations/versions/sqlite/0001.py": revision,
+        },
+    )
+    assert codes(tmp_path) == []
