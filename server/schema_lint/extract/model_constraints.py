@@ -97,6 +97,7 @@ def _constraint_call(
         items=tuple(items),
         unique=bool(read_bool(call, "unique", reasons)) if kind is ConstraintKind.INDEX else False,
         where=ctx.where_text(where) if where is not None else None,
+        where_unknown=where is not None and not ctx.where_known(where),
         targets=targets,
         ondelete=optional_str(kwarg(call, "ondelete"), "ondelete=", reasons),
         onupdate=optional_str(kwarg(call, "onupdate"), "onupdate=", reasons),

@@ -202,6 +202,9 @@ class ConstraintDecl:
     """Why its columns or other parts cannot be read."""
     name_unreadable: bool = False
     """A name is given but cannot be read: only the name is unknown."""
+    where_unknown: bool = False
+    """``postgresql_where=`` is given but cannot be read as SQL (``where`` keeps its source):
+    no rule judges the index."""
 
 
 @dataclass(frozen=True, slots=True)

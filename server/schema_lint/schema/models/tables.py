@@ -214,10 +214,13 @@ class Finalizer:
                             onupdate=fk.onupdate,
                         )
                     )
+        uncertain: list[str] = []
         for p in pending:
             kind = p.decl.kind
             if kind is ConstraintKind.INDEX:
                 indexes.append(self._index(tb, convention, p))
+                if p.decl.where_unknown and indexes[-1].name is not None:
+                    uncertain.append(indexes[-1].name)
             elif kind is ConstraintKind.UNIQUE:
                 cols = self._columns(tb, p)
                 name = self._pending_name(convention, "uq", p, tb, cols)
@@ -260,6 +263,7 @@ class Finalizer:
             secondary_of=tuple(tb.secondary_of),
             naming_unknown=tuple(tb.naming_unknown),
             inexact=tuple(tb.inexact),
+            uncertain=tuple(uncertain),
         )
 
     def _primary_key(
