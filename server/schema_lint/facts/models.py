@@ -202,6 +202,8 @@ class ConstraintDecl:
     """Why its columns or other parts cannot be read."""
     name_unreadable: bool = False
     """A name is given but cannot be read: only the name is unknown."""
+    ops: tuple[tuple[str, str], ...] = ()
+    """``postgresql_ops=``: an operator class or order per column name, on PostgreSQL."""
     where_unknown: bool = False
     """``postgresql_where=`` is given but cannot be read as SQL (``where`` keeps its source):
     no rule judges the index."""

@@ -291,6 +291,10 @@ class Finalizer:
 
     def _index(self, tb: TBuild, convention: dict[str, str] | None, p: Pending) -> Index:
         items = [self._item(tb, p, expr, top=True) for expr in p.decl.items]
+        ops = dict(p.decl.ops) if self.dialect == "postgresql" else {}
+        items = [
+            _Item(f"{i.text} {ops[i.text]}", i.columns, True) if i.text in ops else i for i in items
+        ]
         columns = [c for item in items for c in item.columns]
         return Index(
             self._pending_name(convention, "ix", p, tb, columns),
