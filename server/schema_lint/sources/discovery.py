@@ -110,6 +110,10 @@ class ProjectLayout:
     """Revision file path -> environment name."""
     problems: tuple[Problem, ...] = ()
     """Files and directories that should have been read and could not be."""
+    implied: frozenset[str] = frozenset()
+    """Revision files below a version directory (``versions/yoga/expand``) that no
+    ``alembic.ini`` names: kept only if they continue their environment's revision graph
+    (a project that sets ``version_locations`` in code)."""
 
 
 def find_project_root(start: Path) -> Path:
