@@ -1,0 +1,410 @@
+"""Ground truth for the drift rules SL002-SL011: real Alembic on a real PostgreSQL.
+
+One migration history (``fixtures/history``) and the same schema declared in several styles
+(``fixtures/models/<style>.py``). For each style, the project is copied to a temporary
+directory, ``alembic upgrade head`` runs on a fresh database, the test imports the models
+(the tool never does) and computes the drift between their ``MetaData`` and what
+``sqlalchemy.inspect`` reads back (``drift_truth.py``, written from the rules' definitions).
+That set must equal schema-lint's findings exactly, and equal the drift the fixtures were
+written to contain (``EXPECTED``), so that neither side can be wrong the same way unnoticed.
+Then ``alembic check``'s own comparison (``compare_metadata``) must agree wherever it
+reports something, and where it differs by design, the difference is spelled out here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from drift_truth import (
+    Drift,
+    TableFacts,
+    columns_subject,
+    database_tables,
+    describe,
+    drifts,
+    model_tables,
+)
+from postgres import PostgresCluster
+from schema_lint.config import load_config
+from schema_lint.diagnostics import Diagnostic, Severity
+from schema_lint.engine import check
+from schema_lint.facts.source import Problem
+from schema_lint.project import load_project
+from sqlalchemy.pool import NullPool
+
+pytestmark = pytest.mark.postgres
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+STYLES = ("mapped", "classic", "imperative", "flask")
+
+EXPECTED: frozenset[Drift] = frozenset(
+    {
+        # SL002 index-missing-in-model: a migration index the model lacks, one it renames
+        ("SL002", "idx_db", "idx_db_code"),
+        ("SL002", "idx_rename", "idx_rename_old"),
+        # SL003 unique-drift, both directions
+        ("SL003", "uq_model", "code"),
+        ("SL003", "uq_db", "a,b"),
+        # SL004 nullable-drift, both directions (null_db made nullable by a later revision)
+        ("SL004", "null_model", "title"),
+        ("SL004", "null_db", "title"),
+        # SL005 ondelete-drift: model only, database only, ON UPDATE
+        ("SL005", "fk_model", "parent_id"),
+        ("SL005", "fk_db", "parent_id"),
+        ("SL005", "fk_update", "parent_id"),
+        # SL006 check-drift: another condition, model only, database only
+        ("SL006", "ck_text", "ck_text_price"),
+        ("SL006", "ck_model", "ck_model_positive"),
+        ("SL006", "ck_db", "ck_db_positive"),
+        # SL007 index-missing-in-migrations: index=True and Index(...)
+        ("SL007", "idx_col", "ix_idx_col_code"),
+        ("SL007", "idx_named", "idx_named_a_b"),
+        # SL008 soft-delete-unique: a UniqueConstraint and a unique index keep deleted rows
+        ("SL008", "soft_uc", "number,release_id"),
+        ("SL008", "soft_ix", "slug"),
+        # SL009 index-definition-drift: uniqueness, column order, predicate; and both forms
+        ("SL009", "idx_unique", "roles_users_ix"),
+        ("SL009", "idx_order", "idx_order_ab"),
+        ("SL009", "idx_where", "idx_where_code"),
+        ("SL009", "form_index", "code"),
+        ("SL009", "form_constraint", "code"),
+        # SL010 / SL011: a table and a column on one side only, both directions
+        ("SL010", "only_model", ""),
+        ("SL010", "cols", "model_only"),
+        ("SL011", "only_db", ""),
+        ("SL011", "cols", "db_only"),
+    }
+)
+"""What the fixtures were written to contain; every other table is a hard negative."""
+
+
+@dataclass(frozen=True)
+class Migrated:
+    style: str
+    root: Path
+    url: str
+    metadata: sa.MetaData
+    truth: frozenset[Drift]
+    database: dict[str, TableFacts]
+    diagnostics: tuple[Diagnostic, ...]
+    problems: tuple[Problem, ...]
+    """What schema-lint could not read (none: its silence is never for want of reading)."""
+
+
+def _copy_project(style: str, target: Path) -> Path:
+    shutil.copytree(FIXTURES / "history", target)
+    (target / "app").mkdir()
+    (target / "app" / "__init__.py").write_text("")
+    shutil.copyfile(FIXTURES / "models" / f"{style}.py", target / "app" / "models.py")
+    return target
+
+
+def _upgrade(root: Path, url: str) -> None:
+    config = Config(str(root / "alembic.ini"))
+    config.attributes["url"] = url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+def _import_models(style: str, path: Path) -> tuple[str, Any]:
+    """Import the fixture under a module name of its own (no ``sys.path`` change at all)."""
+    name = f"drift_truth_models_{style}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # annotations are resolved through sys.modules
+    spec.loader.exec_module(module)
+    return name, module
+
+
+def _metadata(module: Any) -> sa.MetaData:
+    """The fixture's ``MetaData``: ``Base.metadata``, ``db.metadata`` or ``metadata``."""
+    for owner in ("Base", "db"):
+        if hasattr(module, owner):
+            found: sa.MetaData = getattr(module, owner).metadata
+            return found
+    found = module.metadata
+    return found
+
+
+def _engine(url: str) -> sa.Engine:
+    return sa.create_engine(url, poolclass=NullPool)
+
+
+@pytest.fixture(scope="module", params=STYLES)
+def migrated(
+    request: pytest.FixtureRequest,
+    postgres_cluster: PostgresCluster,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Migrated]:
+    style: str = request.param
+    root = _copy_project(style, tmp_path_factory.mktemp(style) / "project")
+    database = postgres_cluster.create_database()
+    scratch = postgres_cluster.create_database()
+    module_name = None
+    try:
+        url, scratch_url = postgres_cluster.url(database), postgres_cluster.url(scratch)
+        _upgrade(root, url)
+        module_name, module = _import_models(style, root / "app" / "models.py")
+        metadata = _metadata(module)
+        engine, scratch_engine = _engine(url), _engine(scratch_url)
+        metadata.create_all(scratch_engine)
+        with engine.connect() as conn, scratch_engine.connect() as scratch_conn:
+            database_facts = database_tables(conn)
+            truth = drifts(model_tables(metadata, scratch_conn), database_facts)
+        engine.dispose()
+        scratch_engine.dispose()
+        result = check(load_project(root, load_config(root)))
+        yield Migrated(
+            style,
+            root,
+            url,
+            metadata,
+            frozenset(truth),
+            database_facts,
+            result.diagnostics,
+            result.problems,
+        )
+    finally:
+        if module_name is not None:
+            sys.modules.pop(module_name, None)
+        postgres_cluster.drop_database(database)
+        postgres_cluster.drop_database(scratch)
+
+
+def subject(diagnostic: Diagnostic) -> str:
+    """A schema-lint finding as a ``drift_truth`` subject, from its typed payload."""
+    payload: Any = diagnostic.payload
+    code = diagnostic.code
+    if code == "SL002":
+        return str(payload.index)
+    if code in ("SL003", "SL008"):
+        return columns_subject(payload.columns)
+    if code == "SL004":
+        return str(payload.column)
+    if code == "SL005":
+        return ",".join(payload.columns)
+    if code == "SL006":
+        return str(payload.name or payload.model_text)
+    if code == "SL007":
+        return str(payload.name)
+    if code == "SL009":
+        return (
+            str(payload.name) if payload.form == "definition" else columns_subject(payload.columns)
+        )
+    if code in ("SL010", "SL011"):
+        return payload.column or ""
+    raise AssertionError(f"unexpected finding {code}: {diagnostic.message}")
+
+
+def findings(migrated: Migrated) -> set[Drift]:
+    return {(d.code, str(d.payload.table), subject(d)) for d in migrated.diagnostics}
+
+
+def test_the_ground_truth_is_what_the_fixtures_were_written_to_contain(
+    migrated: Migrated,
+) -> None:
+    assert migrated.truth == EXPECTED, (
+        f"missing:\n{describe(EXPECTED - migrated.truth)}\n"
+        f"unexpected:\n{describe(migrated.truth - EXPECTED)}"
+    )
+
+
+def test_schema_lint_finds_exactly_the_ground_truth(migrated: Migrated) -> None:
+    found = findings(migrated)
+    assert found == migrated.truth, (
+        f"schema-lint misses:\n{describe(migrated.truth - found)}\n"
+        f"schema-lint also reports:\n{describe(found - migrated.truth)}"
+    )
+    assert len(migrated.diagnostics) == len(found), "one finding per drift"
+    assert migrated.problems == ()
+
+
+def test_uniqueness_in_another_form_is_information(migrated: Migrated) -> None:
+    """``unique=True``/``UniqueConstraint`` against a unique index of the same column: SL009 at
+    info severity (enforced either way), never SL002, SL003 or SL007."""
+    forms = {
+        d.payload.table: d
+        for d in migrated.diagnostics
+        if d.code == "SL009" and d.payload.form != "definition"
+    }
+    assert set(forms) == {"form_index", "form_constraint"}
+    for diagnostic in forms.values():
+        assert diagnostic.severity is Severity.INFO
+        assert "enforced either way" in diagnostic.message
+    others = {d.severity for d in migrated.diagnostics if d not in forms.values()}
+    assert Severity.INFO not in others
+
+
+# --- alembic check parity ------------------------------------------------------------------------
+
+AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", "alembic.ext.checkconstraint_byname"]
+"""Alembic's default comparisons plus its opt-in comparison of check constraints by name
+(``alembic.ext.checkconstraint_byname``, 1.20): the most ``alembic check`` can report."""
+
+
+@dataclass(frozen=True)
+class Diff:
+    """One ``compare_metadata`` result: its kind, table and the object's name or columns."""
+
+    kind: str
+    table: str
+    name: str | None
+    columns: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.table, self.name or ",".join(self.columns))
+
+
+def autogenerate(migrated: Migrated) -> list[Diff]:
+    engine = _engine(migrated.url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"autogenerate_plugins": AUTOGENERATE_PLUGINS}
+            )
+            raw = compare_metadata(context, migrated.metadata)
+    finally:
+        engine.dispose()
+    diffs = []
+    for item in raw:
+        for entry in item if isinstance(item, list) else [item]:
+            diffs.append(_diff(entry))
+    return diffs
+
+
+def _diff(entry: tuple[Any, ...]) -> Diff:
+    kind = entry[0]
+    if kind in ("add_table", "remove_table"):
+        return Diff(kind, entry[1].name, None, ())
+    if kind in ("add_column", "remove_column"):
+        return Diff(kind, entry[2], entry[3].name, (entry[3].name,))
+    if kind == "modify_nullable":
+        return Diff(kind, entry[2], entry[3], (entry[3],))
+    obj = entry[1]
+    if kind in ("add_fk", "remove_fk"):
+        return Diff(kind, obj.parent.name, obj.name, tuple(c.name for c in obj.columns))
+    if kind in ("add_index", "remove_index"):
+        return Diff(kind, obj.table.name, obj.name, tuple(c.name for c in obj.columns))
+    if kind in ("add_constraint", "remove_constraint"):
+        if isinstance(obj, sa.CheckConstraint):
+            return Diff(f"{kind}:check", obj.table.name, obj.name, ())
+        return Diff(kind, obj.table.name, obj.name, tuple(c.name for c in obj.columns))
+    raise AssertionError(f"a kind of autogenerate result this test does not know: {entry}")
+
+
+def corresponding(diff: Diff, database: dict[str, TableFacts]) -> set[Drift]:
+    """The schema-lint findings that report what ``diff`` reports."""
+    table, name = diff.table, diff.name or ""
+    columns = columns_subject(diff.columns)
+    if diff.kind == "add_table":
+        return {("SL010", table, "")}
+    if diff.kind == "remove_table":
+        return {("SL011", table, "")}
+    if diff.kind == "add_column":
+        return {("SL010", table, name)}
+    if diff.kind == "remove_column":
+        return {("SL011", table, name)}
+    if diff.kind == "modify_nullable":
+        return {("SL004", table, name)}
+    if diff.kind in ("add_fk", "remove_fk"):
+        return {("SL005", table, ",".join(diff.columns))}
+    if diff.kind in ("add_index", "remove_index"):
+        # missing on one side, defined differently, renamed, or uniqueness in another form
+        found = {(code, table, name) for code in ("SL002", "SL007", "SL009")}
+        found.add(("SL009", table, columns))
+        existing = database.get(table)
+        if existing is not None:
+            found |= {
+                ("SL002", table, other)
+                for other, index in existing.indexes.items()
+                if index.columns == diff.columns
+            }
+        return found
+    if diff.kind in ("add_constraint", "remove_constraint"):
+        return {("SL003", table, columns), ("SL009", table, columns)}
+    if diff.kind in ("add_constraint:check", "remove_constraint:check"):
+        return {("SL006", table, name)}
+    raise AssertionError(diff)
+
+
+AUTOGENERATE_ONLY = {("remove_constraint:check", "ck_same", "ck_same_qty_check")}
+"""What ``alembic check`` reports and schema-lint rightly does not: the model's unnamed
+``CHECK (qty >= 0)`` is the database's ``ck_same_qty_check`` (PostgreSQL named it), but by
+name alone autogenerate sees it removed (the false ``remove_constraint`` its users report)."""
+
+SCHEMA_LINT_ONLY = {
+    # autogenerate compares check constraints by name only, never their condition
+    ("SL006", "ck_text", "ck_text_price"),
+    # autogenerate never compares a partial index's predicate (postgresql_where)
+    ("SL009", "idx_where", "idx_where_code"),
+    # not a difference between the sides: both have the unique key that deleted rows block
+    ("SL008", "soft_uc", "number,release_id"),
+    ("SL008", "soft_ix", "slug"),
+}
+"""What schema-lint reports and ``alembic check`` cannot see."""
+
+
+def test_alembic_check_agrees_wherever_it_reports(migrated: Migrated) -> None:
+    found = findings(migrated)
+    explained: set[Drift] = set()
+    unexplained = set()
+    for diff in autogenerate(migrated):
+        same = corresponding(diff, migrated.database) & found
+        explained |= same
+        if not same:
+            unexplained.add(diff.key)
+    assert unexplained == AUTOGENERATE_ONLY
+    assert found - explained == SCHEMA_LINT_ONLY
+
+
+def test_alembic_check_reports_a_changed_ondelete_as_a_drop_and_an_add(
+    migrated: Migrated,
+) -> None:
+    """Where autogenerate drops and re-creates a foreign key, schema-lint says once which
+    clause differs."""
+    diffs = autogenerate(migrated)
+    for_keys = {(d.kind, d.table) for d in diffs if d.kind in ("add_fk", "remove_fk")}
+    tables = {table for code, table, _ in findings(migrated) if code == "SL005"}
+    assert tables == {"fk_model", "fk_db", "fk_update"}
+    assert for_keys == {(kind, t) for t in tables for kind in ("add_fk", "remove_fk")}
+    messages = {d.payload.table: d.message for d in migrated.diagnostics if d.code == "SL005"}
+    assert (
+        "ON DELETE is CASCADE in the model and no action in the migrations" in messages["fk_model"]
+    )
+    assert (
+        "ON UPDATE is CASCADE in the model and no action in the migrations" in messages["fk_update"]
+    )
+
+
+def test_without_the_opt_in_plugin_alembic_check_sees_no_check_constraint(
+    migrated: Migrated,
+) -> None:
+    """By default (``alembic check`` as most projects run it) no check constraint is compared:
+    all of SL006 is schema-lint's alone."""
+    engine = _engine(migrated.url)
+    try:
+        with engine.connect() as conn:
+            raw = compare_metadata(MigrationContext.configure(conn), migrated.metadata)
+    finally:
+        engine.dispose()
+    flat = [e for item in raw for e in (item if isinstance(item, list) else [item])]
+    assert not [e for e in flat if isinstance(e[1], sa.CheckConstraint)]
+    assert {f for f in findings(migrated) if f[0] == "SL006"} == {
+        ("SL006", "ck_text", "ck_text_price"),
+        ("SL006", "ck_model", "ck_model_positive"),
+        ("SL006", "ck_db", "ck_db_positive"),
+    }
