@@ -4,8 +4,8 @@ Written from the rules' definitions (issue 15), with nothing of schema-lint's: t
 the imported ``MetaData``, the database side what ``sqlalchemy.inspect`` reads back after
 ``alembic upgrade``. SQL text (check conditions, index predicates) is compared as PostgreSQL
 stores it: a model's condition is added to a scratch database built with ``create_all`` of the
-same ``MetaData`` and read back, so that case, whitespace, parentheses and casts are whatever
-PostgreSQL makes of them.
+same ``MetaData`` and read back, so that case, whitespace and parentheses are whatever
+PostgreSQL makes of them; the casts PostgreSQL adds are then left out (``without_casts``).
 
 A drift is ``(code, table, subject)``; the subject names the item:
 
@@ -117,7 +117,7 @@ def database_tables(conn: Connection) -> dict[str, TableFacts]:
                 str(index["name"]),
                 tuple(str(c) for c in index["column_names"]),
                 bool(index["unique"]),
-                str(where) if where is not None else None,
+                without_casts(str(where)) if where is not None else None,
             )
         tables[name] = TableFacts(
             columns={c["name"]: bool(c["nullable"]) for c in inspector.get_columns(name)},
@@ -157,7 +157,7 @@ def model_tables(metadata: sa.MetaData, scratch: Connection) -> dict[str, TableF
                 index_name,
                 tuple(c.name for c in index.columns),
                 bool(index.unique),
-                str(where) if where is not None else None,
+                without_casts(str(where)) if where is not None else None,
             )
         tables[name] = TableFacts(
             columns={c.name: bool(c.nullable) for c in table.columns},
@@ -190,8 +190,25 @@ def model_tables(metadata: sa.MetaData, scratch: Connection) -> dict[str, TableF
     return tables
 
 
+_CAST = re.compile(r"::[a-z]+( [a-z]+)*(\(\d+\))?(\[\])?")
+_ATOM = re.compile(r"\((\w+|'[^']*'|ARRAY\[[^\]]*\])\)")
+
+
+def without_casts(stored: str) -> str:
+    """A condition PostgreSQL stored, without the casts it adds (``(code)::text``,
+    ``'x'::character varying``, ``(ARRAY[...])::text[]``) and the parentheses around a
+    single name, literal or array that they leave: ``status IN ('a', 'b')`` and
+    ``status = ANY (ARRAY['a', 'b'])`` are then the same, as they are to PostgreSQL."""
+    text = _CAST.sub("", stored)
+    while True:
+        shorter = _ATOM.sub(r"\1", text)
+        if shorter == text:
+            return text
+        text = shorter
+
+
 def stored_checks(conn: Connection, table: str) -> list[tuple[str, str]]:
-    """The check constraints of ``table``: name and ``pg_get_constraintdef``."""
+    """The check constraints of ``table``: name and ``pg_get_constraintdef`` without casts."""
     rows = conn.execute(
         sa.text(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -199,7 +216,7 @@ def stored_checks(conn: Connection, table: str) -> list[tuple[str, str]]:
         ),
         {"table": f'"{table}"'},
     )
-    return [(str(name), str(definition)) for name, definition in rows]
+    return [(str(name), without_casts(str(definition))) for name, definition in rows]
 
 
 def stored_condition(scratch: Connection, table: str, condition: str) -> str:
