@@ -44,7 +44,9 @@ def constraint_name(item: sa.Index | sa.Constraint) -> str | None:
     applied), None when it has none."""
     if item.name is None:
         return None
-    rendered: str = _PREPARER.format_constraint(item)
+    rendered: str | None = _PREPARER.format_constraint(item)
+    if rendered is None:
+        return None
     if rendered.startswith('"') and rendered.endswith('"'):
         return rendered[1:-1].replace('""', '"')
     return rendered
@@ -177,17 +179,30 @@ def model_tables(metadata: sa.MetaData, scratch: Connection) -> dict[str, TableF
                 )
                 for fk in table.foreign_key_constraints
             ],
-            checks=[
-                CheckFacts(
-                    constraint_name(c),
-                    stored_condition(scratch, name, str(c.sqltext)),
-                    str(c.sqltext),
-                )
-                for c in table.constraints
-                if isinstance(c, sa.CheckConstraint)
-            ],
+            checks=_model_checks(table, scratch),
         )
     return tables
+
+
+def _model_checks(table: sa.Table, scratch: Connection) -> list[CheckFacts]:
+    """The model's checks that ``create_all`` creates on PostgreSQL (not, for instance, the
+    one of ``Boolean(create_constraint=True)``: PostgreSQL has a boolean type)."""
+    created = [text for _, text in stored_checks(scratch, table.name)]
+    checks = []
+    column_level = [c for column in table.columns for c in column.constraints]
+    for constraint in [*table.constraints, *column_level]:
+        if not isinstance(constraint, sa.CheckConstraint):
+            continue
+        written = str(
+            constraint.sqltext.compile(
+                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+            )
+        )
+        text = stored_condition(scratch, table.name, written)
+        if text is not None and text in created:
+            created.remove(text)
+            checks.append(CheckFacts(constraint_name(constraint), text, written))
+    return checks
 
 
 _CAST = re.compile(r"::[a-z]+( [a-z]+)*(\(\d+\))?(\[\])?")
@@ -219,14 +234,19 @@ def stored_checks(conn: Connection, table: str) -> list[tuple[str, str]]:
     return [(str(name), without_casts(str(definition))) for name, definition in rows]
 
 
-def stored_condition(scratch: Connection, table: str, condition: str) -> str:
-    """``condition`` as PostgreSQL stores it: added to ``table``, read back, rolled back."""
-    with scratch.begin_nested() as savepoint:
+def stored_condition(scratch: Connection, table: str, condition: str) -> str | None:
+    """``condition`` as PostgreSQL stores it: added to ``table``, read back, rolled back
+    (None: PostgreSQL refuses it, so ``create_all`` cannot have created it)."""
+    savepoint = scratch.begin_nested()
+    try:
         scratch.execute(
             sa.text(f'ALTER TABLE "{table}" ADD CONSTRAINT drift_truth_canon CHECK ({condition})')
         )
-        stored = dict(stored_checks(scratch, table))["drift_truth_canon"]
+    except sa.exc.DBAPIError:
         savepoint.rollback()
+        return None
+    stored = dict(stored_checks(scratch, table))["drift_truth_canon"]
+    savepoint.rollback()
     return stored
 
 
