@@ -307,7 +307,8 @@ def _table(model: TableFacts, db: TableFacts) -> set[tuple[str, str]]:
         index = model.indexes[name]
         renamed = any(
             (other.columns, other.unique) == (index.columns, index.unique)
-            for other in db.indexes.values()
+            for other_name, other in db.indexes.items()
+            if other_name not in model.indexes  # not the database's copy of another one
         )
         if renamed:
             continue  # SL002 reports the database's name
@@ -336,17 +337,17 @@ def _table(model: TableFacts, db: TableFacts) -> set[tuple[str, str]]:
 
 
 def soft_delete_uniques(table: TableFacts, names: Sequence[str] = SOFT_DELETE_COLUMNS) -> set[str]:
-    """SL008: the unique keys of a table with a soft-delete column that neither include the
-    column nor exclude deleted rows by a predicate on it."""
-    soft = next((c for c in table.columns if c in names), None)
-    if soft is None:
-        return set()
+    """SL008: the unique keys of a table with soft-delete columns that neither include one
+    nor exclude deleted rows by a predicate on one."""
+    soft = [c for c in table.columns if c in names]
     keys: list[tuple[tuple[str, ...], str | None]] = [(u, None) for u in table.uniques]
     keys += [(i.columns, i.where) for i in table.indexes.values() if i.unique]
     return {
         columns_subject(columns)
         for columns, where in keys
-        if soft not in columns and not (where and re.search(rf"\b{soft}\b", where))
+        if soft
+        and not set(soft) & set(columns)
+        and not (where and any(re.search(rf"\b{c}\b", where) for c in soft))
     }
 
 

@@ -115,6 +115,9 @@ TRICKY: frozenset[Drift] = frozenset(
         ("SL009", "raw", "b"),
         # dropped by the second revision, still a model
         ("SL010", "legacy", ""),
+        # the second of two indexes on one column, on one side only
+        ("SL007", "dup_model", "dup_model_code_b"),
+        ("SL002", "dup_db", "dup_db_code_b"),
     }
 )
 """``tricky`` (one style): BETWEEN, ``!=``, ``IN`` against ``= ANY (ARRAY[...])`` and a

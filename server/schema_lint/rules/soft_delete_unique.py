@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from schema_lint.diagnostics import Diagnostic, FindingKey, Severity
-from schema_lint.facts.schema import Table
+from schema_lint.facts.schema import Index, Table
 from schema_lint.facts.source import Span
 from schema_lint.rules.compare import columns_text, declared_place
 from schema_lint.rules.context import RuleContext
@@ -49,11 +49,12 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
     for table in context.models.schema.tables.values():
         if table.incomplete or table.span is None:
             continue
-        soft = next((c.name for c in table.columns if c.name in names), None)
-        if soft is None:
+        marks = [c.name for c in table.columns if c.name in names]
+        if not marks:
             continue
+        soft = marks[0]
         for unique in table.unique_constraints:
-            if soft not in unique.columns:
+            if not set(marks) & set(unique.columns):
                 by = (
                     "column"
                     if _is_column_flag(table, unique.columns, unique.span)
@@ -61,10 +62,17 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
                 )
                 yield _finding(table, unique.columns, unique.name, by, unique.span, soft)
         for index in table.indexes:
-            if index.unique and soft not in index.columns and not _excludes(index.where, soft):
+            if _keeps_deleted(index, marks):
                 yield _finding(
                     table, index.columns, index.name, index.declared_by, index.span, soft
                 )
+
+
+def _keeps_deleted(index: Index, marks: Sequence[str]) -> bool:
+    """A unique index that no soft-delete column of its table is part of or filters."""
+    if not index.unique or set(marks) & set(index.columns):
+        return False
+    return not any(_excludes(index.where, mark) for mark in marks)
 
 
 def _is_column_flag(table: Table, columns: tuple[str, ...], span: Span | None) -> bool:
@@ -153,8 +161,8 @@ Soft deletion keeps a row and marks it (`is_deleted`, `deleted_at`, ...). A uniq
 that does not know about the mark counts deleted rows too: a deleted episode 3 of a release
 blocks the new episode 3 for ever, and "restore" and "re-create" flows fail at random.
 
-A unique key is safe when it includes the soft-delete column or is a partial unique index
-whose predicate mentions it (`postgresql_where` / `sqlite_where`), e.g.
+A unique key is safe when it includes a soft-delete column of its table or is a partial
+unique index whose predicate mentions one (`postgresql_where` / `sqlite_where`), e.g.
 `UNIQUE (release_id, number) WHERE is_deleted = false`. Tables without such a column, and
 tables without a unique key, are not concerned.
 
