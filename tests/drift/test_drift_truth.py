@@ -1,7 +1,10 @@
 """Ground truth for the drift rules SL002-SL011: real Alembic on a real PostgreSQL.
 
-One migration history (``fixtures/history``) and the same schema declared in several styles
-(``fixtures/models/<style>.py``). For each style, the project is copied to a temporary
+One migration history (``fixtures/history``) with the same schema declared in four styles
+(``fixtures/models/{mapped,classic,imperative,flask}.py``): every rule in both directions and
+the issue's hard negatives, one table each; and a harder project (``fixtures/tricky`` with
+``fixtures/models/tricky.py``: naming convention, mixins, ``declared_attr``, inheritance,
+raw SQL, renames, checks PostgreSQL rewrites). For each, the project is copied to a temporary
 directory, ``alembic upgrade head`` runs on a fresh database, the test imports the models
 (the tool never does) and computes the drift between their ``MetaData`` and what
 ``sqlalchemy.inspect`` reads back (``drift_truth.py``, written from the rules' definitions).
@@ -154,7 +157,8 @@ class Migrated:
     database: dict[str, TableFacts]
     diagnostics: tuple[Diagnostic, ...]
     problems: tuple[Problem, ...]
-    """What schema-lint could not read (none: its silence is never for want of reading)."""
+    """What schema-lint could not read: exactly ``UNREAD``, so that no silence is for want of
+    reading."""
 
 
 def _copy_project(history: str, style: str, target: Path) -> Path:
