@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from schema_lint.diagnostics import Diagnostic
-from schema_lint.facts.environment import ObjectFilter
 from schema_lint.facts.files import FileFacts
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.facts.source import Problem, Span
@@ -183,11 +182,7 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
     )
     several = len(schemas.migrations) > 1
     dialects = {e.name: e.dialect or project.config.dialect for e in project.layout.environments}
-    uncompared = {
-        e.name: (ObjectFilter(None, "*", reason=e.uncompared),)
-        for e in project.layout.environments
-        if e.uncompared
-    }
+    uncompared = {e.name: e.uncompared for e in project.layout.environments}
     tenants = {e.name: e.schemas for e in project.layout.environments}
     others = tuple(
         Side(
@@ -195,13 +190,14 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
             name,
             schema,
             side_label(SideKind.MIGRATIONS, name, several),
-            project.env_filters.get(name, ()) + uncompared.get(name, ()),
+            project.env_filters.get(name, ()),
             complete=all(p.kind in HARMLESS_MIGRATION_PROBLEMS for p in schema.problems)
             and not any(f.problems for f in project.migrations_of(name))
             and _all_read(project, name),
             models=schemas.env_models.get(name),
             dialect=Dialect(dialects[name]) if name in schemas.env_models else None,
             schemas=tenants.get(name, ()),
+            uncompared=uncompared.get(name, ""),
             history=tuple(
                 RevisionNode(m.revision, (*m.down_revisions, *m.depends_on), m.span)
                 for f in project.migrations_of(name)
@@ -307,7 +303,8 @@ def _environment_notes(project: Project) -> list[Problem]:
                 Problem(
                     "environment",
                     f"environment `{environment.name}`: {environment.uncompared}, so "
-                    "autogenerate never compares it with models; neither does schema-lint",
+                    "autogenerate never compares it with models; the tables it creates that no "
+                    "model declares are not reported",
                     where,
                 )
             )

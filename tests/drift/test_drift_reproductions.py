@@ -159,17 +159,12 @@ class Item(Base):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PostgreSQL names an unnamed CHECK on one column <table>_<column>_check and only "
-    "one on several columns <table>_check; the replay (schema/replay.py, the `ck` case of "
-    "its generated names, called with no columns for a CheckDef) names both <table>_check. "
-    "SL006 then names a constraint the database does not have, and `schema-lint migration` "
-    "writes op.drop_constraint('items_check', ...) for the one-column check, which fails.",
-)
 def test_unnamed_checks_get_the_names_postgresql_gives_them(
     tmp_path: Path, fresh_database: str
 ) -> None:
+    """PostgreSQL names an unnamed CHECK on one column ``<table>_<column>_check`` and one on
+    several columns ``<table>_check``; the replay named both ``<table>_check``, so SL006 and
+    ``schema-lint migration`` named a constraint the database does not have."""
     project = _project(tmp_path / "project", UNNAMED_CHECKS, NO_CHECKS)
     _upgrade(project, fresh_database)
     stored = _inspect(

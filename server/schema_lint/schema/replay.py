@@ -76,6 +76,7 @@ from schema_lint.vocabulary.dialects import (
     postgres_default_name,
     truncate_generated,
 )
+from schema_lint.vocabulary.sql import referenced_columns
 
 
 @dataclass
@@ -643,7 +644,13 @@ class Replayer:
                 )
             )
         elif isinstance(constraint, CheckDef):
-            name = self._name("ck", constraint.name, constraint.name_final, table, ())
+            mentioned = [
+                c
+                for c in referenced_columns(constraint.sqltext, self.dialect)
+                if any(own.name == c for own in table.columns)
+            ]
+            cols = tuple(mentioned) if len(mentioned) == 1 else ()
+            name = self._name("ck", constraint.name, constraint.name_final, table, cols)
             table.checks.append(CheckConstraint(name, constraint.sqltext, span))
 
     def _add_index(
