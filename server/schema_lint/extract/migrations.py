@@ -458,6 +458,11 @@ class _MigrationHost:
                 raise _Skip("a table element is not statically known")
             if item.name == "Column":
                 columns.append(self._column(item))
+                for arg in item.args:  # sa.Column("price", ..., sa.CheckConstraint(...))
+                    if isinstance(arg, SACall) and arg.name == "CheckConstraint":
+                        check = _constraint_from_sa(arg)
+                        if check is not None:
+                            constraints.append(check)
             elif item.name == "Index":
                 indexes.append(_index_from_sa(item))
             else:
