@@ -242,7 +242,7 @@ PROJECTS: tuple[Project, ...] = (
         "apache-superset",
         "6.1.0",
         note="Flask-AppBuilder Model, imperative Table(); migrations through project helpers",
-        libraries=(("flask-appbuilder", "5.3.0"),),
+        libraries=(("flask-appbuilder", "5.3.0"), ("apache-superset-core", "0.1.0")),
         expected=tuple(
             Expected("SL001", table, pair, _SUPERSET_REVIEW)
             for table, pair in (
