@@ -17,6 +17,7 @@ from typing import Protocol
 
 from schema_lint.diagnostics import Diagnostic
 from schema_lint.facts.files import FileFacts
+from schema_lint.facts.migrations import CreateAll, Guarded, Operation
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.facts.source import Problem, Span
 from schema_lint.project import Project
@@ -137,11 +138,19 @@ def _build_schemas(project: Project, memo: SchemaMemo | None) -> ProjectSchemas:
         files = project.migrations_of(environment.name)
         own = project.env_conventions.get(environment.name)
         convention = dict(own) if own is not None else dict(env_model.naming_convention) or None
-        models_id = f"{models_key or len(model_files)}|{env_model.depends_on!r}"
+        # The replay reads the models only where a revision calls create_all(): without one,
+        # editing a model leaves it as it was.
+        uses_models = any(
+            _creates_all(op) for f in files if f.migration for op in f.migration.operations
+        )
+        models_id = (
+            f"{models_key or len(model_files)}|{env_model.depends_on!r}" if uses_models else "-"
+        )
         extra = f"{models_id}|{assume!r}|{environment.schemas!r}"
+        keyable = models_key is not None or not model_files or not uses_models
         key = (
             _files_key("migrations", files, target, convention, extra)
-            if memo is not None and (models_key is not None or not model_files)
+            if memo is not None and keyable
             else None
         )
         cached = memo.get_schema(key) if memo is not None and key is not None else None
@@ -163,6 +172,13 @@ def _build_schemas(project: Project, memo: SchemaMemo | None) -> ProjectSchemas:
                 memo.put_schema(key, cached)
         migrations[environment.name] = cached
     return ProjectSchemas(models, migrations, env_models)
+
+
+def _creates_all(op: Operation) -> bool:
+    """Whether an operation is ``create_all()``, guarded or not."""
+    while isinstance(op, Guarded):
+        op = op.operation
+    return isinstance(op, CreateAll)
 
 
 def _merged(replays: list[Schema]) -> Schema:
