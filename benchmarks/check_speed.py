@@ -1,6 +1,6 @@
 """Wall time and peak memory of ``schema-lint check`` next to ruff, on generated projects.
 
-    python benchmarks/check_speed.py [--tables 500 2000] [--runs 5] [--lsp]
+    python benchmarks/check_speed.py [--tables 500 2000] [--runs 5] [--lsp] [--baseline DIR]
 
 For each size it generates a project (see ``generate_project.py``) and prints, side by side
 in one run: schema-lint cold (no cache, and an empty cache being written), warm with nothing
@@ -9,7 +9,9 @@ changed, warm after one model file was edited, warm after one revision file was 
 after round (so that other work on the machine weighs on all of them alike), and the median
 wall time of ``--runs`` rounds is printed with the peak resident memory of the largest
 process and the ratio to ruff. ``--lsp`` then runs ``lsp_latency.py`` on a 3,000-line model
-file (the language server's edit-to-diagnostics p50/p95).
+file (the language server's edit-to-diagnostics p50/p95). ``--baseline DIR`` adds, in the same
+rounds, the runs of another version's code (``DIR/server`` on ``PYTHONPATH``, e.g. an export
+of ``main``): a before/after measured under the same load.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ _MEASURE = (
 )
 
 
-def measure(command: list[str], cwd: Path, before: object = None) -> tuple[float, int]:
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one run, measured in a fresh wrapper process."""
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
@@ -47,22 +49,23 @@ def measure(command: list[str], cwd: Path, before: object = None) -> tuple[float
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout.split()
     return float(out[0]), int(out[1])
 
 
-Scenario = tuple[str, list[str], Callable[[], None] | None]
+Scenario = tuple[str, list[str], Callable[[], None] | None, dict[str, str] | None]
 
 
 def bench(scenarios: list[Scenario], cwd: Path, runs: int) -> dict[str, tuple[float, int]]:
     """Median wall seconds and peak RSS (KiB) of each scenario, run in turn ``runs`` times."""
-    walls: dict[str, list[float]] = {label: [] for label, _, _ in scenarios}
-    peaks: dict[str, list[int]] = {label: [] for label, _, _ in scenarios}
+    walls: dict[str, list[float]] = {label: [] for label, *_ in scenarios}
+    peaks: dict[str, list[int]] = {label: [] for label, *_ in scenarios}
     for _ in range(runs):
-        for label, command, prepare in scenarios:
+        for label, command, prepare, env in scenarios:
             if prepare is not None:
                 prepare()
-            wall, peak = measure(command, cwd)
+            wall, peak = measure(command, cwd, env)
             walls[label].append(wall)
             peaks[label].append(peak)
     return {label: (statistics.median(walls[label]), max(peaks[label])) for label in walls}
@@ -85,6 +88,12 @@ def main() -> None:
     parser.add_argument("--tables", type=int, nargs="+", default=[500, 2000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lsp", action="store_true", help="also run lsp_latency.py at 3,000 lines")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of another version (its server/ directory is put on PYTHONPATH): "
+        "its cold and warm runs are measured in the same rounds, for a before/after",
+    )
     args = parser.parse_args()
     bindir = Path(sys.executable).parent
     schema_lint = [str(bindir / "schema-lint"), "check", "--exit-zero", "--quiet"]
@@ -93,7 +102,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}   python: {sys.version.split()[0]}   {version}")
     print(f"load average at start: {_load()}")
     for tables in args.tables:
-        run_size(tables, args.runs, schema_lint, ruff)
+        run_size(tables, args.runs, schema_lint, ruff, args.baseline)
     if args.lsp:
         print()
         subprocess.run(
@@ -106,7 +115,9 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def run_size(tables: int, runs: int, schema_lint: list[str], ruff: str) -> None:
+def run_size(
+    tables: int, runs: int, schema_lint: list[str], ruff: str, baseline: Path | None
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "project"
         generate(root, tables, max(300, tables // 2))
@@ -117,23 +128,36 @@ def run_size(tables: int, runs: int, schema_lint: list[str], ruff: str) -> None:
         revision = sorted((root / "migrations" / "versions").glob("*.py"))[-1]
         ruff_label = "ruff check --select ALL --no-cache"
         ruff_command = [ruff, "check", "--select", "ALL", "--no-cache", "--exit-zero", "."]
+        edit_model = _appender(root / "app" / "models" / "group_0000.py")
+        edit_revision = _appender(revision)
+        base_env = None
+        if baseline is not None:
+            path = str(baseline.resolve() / "server")
+            base_env = {**os.environ, "PYTHONPATH": path}
+        cold, warm = [*schema_lint, "--no-cache"], schema_lint
         scenarios: list[Scenario] = [
-            ("schema-lint cold (--no-cache)", [*schema_lint, "--no-cache"], None),
+            ("schema-lint cold (--no-cache)", cold, None, None),
+            ("baseline cold (--no-cache)", cold, None, base_env),
             (
                 "schema-lint cold (empty cache)",
-                schema_lint,
+                warm,
                 lambda: shutil.rmtree(cache, ignore_errors=True),
+                None,
             ),
-            ("schema-lint warm, nothing changed", schema_lint, None),
-            (
-                "schema-lint warm, one model edited",
-                schema_lint,
-                _appender(root / "app" / "models" / "group_0000.py"),
-            ),
-            ("schema-lint warm, one revision edited", schema_lint, _appender(revision)),
-            (ruff_label, ruff_command, None),
+            ("baseline cold (empty cache)", warm, None, base_env),
+            ("schema-lint warm, nothing changed", warm, None, None),
+            ("baseline warm, nothing changed", warm, None, base_env),
+            ("schema-lint warm, one model edited", warm, edit_model, None),
+            ("baseline warm, one model edited", warm, None, base_env),  # the same edit
+            ("schema-lint warm, one revision edited", warm, edit_revision, None),
+            ("baseline warm, one revision edited", warm, None, base_env),
+            (ruff_label, ruff_command, None, None),
         ]
+        if base_env is None:
+            scenarios = [s for s in scenarios if not s[0].startswith("baseline")]
         subprocess.run(schema_lint, cwd=root, check=True, capture_output=True)
+        if base_env is not None:
+            subprocess.run(schema_lint, cwd=root, check=True, capture_output=True, env=base_env)
         figures = bench(scenarios, root, runs)
         base = figures[ruff_label][0]
         for label, (wall, peak) in figures.items():
