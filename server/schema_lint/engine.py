@@ -71,13 +71,16 @@ def _files_key(
     convention: dict[str, str] | None,
     extra: str = "",
 ) -> str | None:
-    """A key for a schema built from exactly these file contents; None when not keyable."""
+    """A key for a schema built from exactly these file contents, and the contents of the
+    files their facts were read from (a revision's helper modules); None when not keyable."""
     if not files or any(not f.content_key for f in files):
         return None
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{kind}|{dialect}|{sorted((convention or {}).items())}|{extra}".encode())
     for facts in sorted(files, key=lambda f: f.path):
         digest.update(f"|{facts.path}={facts.content_key}".encode())
+        if facts.depends_on is not None:
+            digest.update(f"<{facts.depends_on.layout}{facts.depends_on.files}".encode())
     return digest.hexdigest()
 
 

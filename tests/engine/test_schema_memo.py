@@ -112,3 +112,26 @@ def test_model_edit_replays_again_where_create_all_reads_the_models(tmp_path: Pa
     _, after = schemas(root, memo)
     assert memo.puts == 4  # the models and the replay, twice
     assert "tags" in after and after == schemas(root, CountingMemo())[1]
+
+
+def test_a_helper_module_edit_replays_the_revisions_that_import_it(tmp_path: Path) -> None:
+    """The revision files are unchanged, their facts are not: the replay is keyed by both."""
+    from schema_lint.cache import FactsCache
+    from schema_lint.engine import check
+    from test_migration_helpers import _project
+
+    (tmp_path / "project").mkdir()
+    root = _project(tmp_path / "project")
+
+    def messages(memo: bool) -> list[str]:
+        cache = FactsCache.load(tmp_path / "cache")
+        project = load_project(root, load_config(root), cache=cache, save_cache=False)
+        result = check(project, memo=cache if memo else None)
+        cache.save()
+        return [d.message for d in result.diagnostics]
+
+    assert any("`ix_tags_name`" in m for m in messages(memo=True))
+    (root / "migrations/shared/constants.py").write_text('TAGS = "tags"\nPREFIX = "idx"\n')
+    found = messages(memo=True)
+    assert any("`idx_tags_name`" in m for m in found)
+    assert found == messages(memo=False)
