@@ -10,6 +10,7 @@ import fnmatch
 import gc
 import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,30 @@ class SchemaMemo(Protocol):
     def get_schema(self, key: str) -> Schema | None: ...
 
     def put_schema(self, key: str, schema: Schema) -> None: ...
+
+
+class SchemaMemory:
+    """The last few schemas, in memory: the language server's memo between two checks.
+
+    Keyed like the cache (by content), so a keystroke in a model file reuses the replay of
+    the migrations, and one in a revision the models' schema, whenever their files' contents
+    are known."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._schemas: OrderedDict[str, Schema] = OrderedDict()
+
+    def get_schema(self, key: str) -> Schema | None:
+        found = self._schemas.get(key)
+        if found is not None:
+            self._schemas.move_to_end(key)
+        return found
+
+    def put_schema(self, key: str, schema: Schema) -> None:
+        self._schemas[key] = schema
+        self._schemas.move_to_end(key)
+        while len(self._schemas) > self._size:
+            self._schemas.popitem(last=False)
 
 
 def _files_key(
