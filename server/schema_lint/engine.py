@@ -247,6 +247,7 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
     )
     several = len(schemas.migrations) > 1
     dialects = {e.name: e.dialect or project.config.dialect for e in project.layout.environments}
+    uncompared = {e.name: e.uncompared for e in project.layout.environments}
     tenants = {e.name: e.schemas for e in project.layout.environments}
     others = tuple(
         Side(
@@ -261,6 +262,7 @@ def sides(project: Project, schemas: ProjectSchemas) -> tuple[Side, tuple[Side, 
             models=schemas.env_models.get(name),
             dialect=Dialect(dialects[name]) if name in schemas.env_models else None,
             schemas=tenants.get(name, ()),
+            uncompared=uncompared.get(name, ""),
             history=tuple(
                 RevisionNode(m.revision, (*m.down_revisions, *m.depends_on), m.span)
                 for f in project.migrations_of(name)
@@ -358,6 +360,16 @@ def _environment_notes(project: Project) -> list[Problem]:
                     f"environment `{environment.name}` is replayed for {environment.dialect} "
                     f"({environment.dialect_source}) and compared with the models for "
                     f"{environment.dialect}",
+                    where,
+                )
+            )
+        if environment.uncompared:
+            notes.append(
+                Problem(
+                    "environment",
+                    f"environment `{environment.name}`: {environment.uncompared}, so "
+                    "autogenerate never compares it with models; the tables it creates that no "
+                    "model declares are not reported",
                     where,
                 )
             )

@@ -20,3 +20,12 @@ def normalise_condition(sql: str, dialect: str = "postgresql") -> str | None:
     from schema_lint.vocabulary.sql_canonical import canonical_condition
 
     return canonical_condition(sql, dialect)
+
+
+@functools.lru_cache(maxsize=4096)
+def referenced_columns(sql: str, dialect: str = "postgresql") -> tuple[str, ...]:
+    """The distinct column names a condition mentions, in order; empty when it cannot be
+    parsed (PostgreSQL names an unnamed one-column CHECK ``<table>_<column>_check``)."""
+    from schema_lint.vocabulary.sql_canonical import columns_of
+
+    return columns_of(sql, dialect)

@@ -97,3 +97,16 @@ def _parenthesised(node: Any) -> Any:
             if isinstance(child, _GROUPED):
                 node.set(key, exp.Paren(this=child))
     return node
+
+
+def columns_of(sql: str, dialect: str) -> tuple[str, ...]:
+    """The distinct column names a condition mentions, in order; empty when it cannot be
+    parsed."""
+    try:
+        tree: Any = sqlglot.parse_one(sql.strip(), read=_READ.get(dialect, dialect))
+    except (sqlglot.errors.SqlglotError, RecursionError, ValueError):
+        return ()
+    names: dict[str, None] = {}
+    for column in tree.find_all(exp.Column):
+        names.setdefault(column.name.lower() if not column.this.quoted else column.name)
+    return tuple(names)
