@@ -80,6 +80,10 @@ def _is_app_module(name: str) -> bool:
 def _forget_app() -> None:
     for name in [name for name in sys.modules if _is_app_module(name)]:
         del sys.modules[name]
+    # alembic.ini's `prepend_sys_path = .`: the cached finder of "." holds the directory that
+    # was current when it was created (another test's copy of the demo)
+    for relative in ("", "."):
+        sys.path_importer_cache.pop(relative, None)
 
 
 @pytest.fixture
