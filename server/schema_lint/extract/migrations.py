@@ -36,7 +36,7 @@ from schema_lint.extract.evaluate import (
     render_sql,
 )
 from schema_lint.extract.foreign import ForeignFunction, ForeignModules
-from schema_lint.extract.raw_sql import operations_from_sql
+from schema_lint.extract.raw_sql import mentioned_names, operations_from_sql
 from schema_lint.facts.migrations import (
     AddColumn,
     AddConstraint,
@@ -59,6 +59,7 @@ from schema_lint.facts.migrations import (
     Guarded,
     IndexDef,
     MarkIncomplete,
+    MarkUncertain,
     Migration,
     Operation,
     PrimaryKeyDef,
@@ -158,9 +159,11 @@ _FAMILIES = (
 class _Skip(Exception):
     """An operation whose essential arguments are not statically known."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, names: Sequence[tuple[str | None, str]] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.names = tuple(names)
+        """(schema, name) of the objects the operation may touch, beyond its arguments."""
 
 
 @dataclass
@@ -302,7 +305,7 @@ class _MigrationHost:
     def readable_since(self, mark: tuple[int, int]) -> bool:
         for operation in self.operations[mark[0] :]:
             inner = operation.operation if isinstance(operation, Guarded) else operation
-            if not isinstance(inner, MarkIncomplete | Decide):
+            if not isinstance(inner, MarkIncomplete | MarkUncertain | Decide):
                 return True
         return False
 
@@ -329,7 +332,9 @@ class _MigrationHost:
         if isinstance(last, Decide) and last.decision == decision:
             self.operations.pop()
 
-    def unanalysable(self, node: ast.AST, reason: str) -> None:
+    def unanalysable(
+        self, node: ast.AST, reason: str, names: Sequence[tuple[str | None, str]] = ()
+    ) -> None:
         span = self._span(node)
         site: tuple[object, ...] = (span.line, span.col)
         key = site
@@ -343,13 +348,48 @@ class _MigrationHost:
         if key in self.reported:
             return
         self.reported.add(key)
-        for table in self._tables_touched(node):
+        tables = self._tables_touched(node)
+        for table in tables:
             self._emit(MarkIncomplete(table, None, f"{reason} (line {span.line})", span))
+        self._taint_names(node, tables, names, f"{reason} (line {span.line})", span)
         if key != site and site in self.reported:
             return  # one problem per call of a helper: the first statement it could not run
         self.reported.add(site)
         line = self.lines.line_text(span.line).strip()
         self.problems.append(Problem("unanalysable", f"skipped `{_shorten(line)}`: {reason}", span))
+
+    def _taint_names(
+        self,
+        node: ast.AST,
+        tables: list[str],
+        known: Sequence[tuple[str | None, str]],
+        reason: str,
+        span: Span,
+    ) -> None:
+        """Make the objects a skipped statement names uncertain (see :class:`MarkUncertain`):
+        its string literals and those of the revision's module-level values it uses, read
+        as names (SQL text fragments read word by word). A statement that names nothing
+        readable and no table taints every index and constraint that exists there."""
+        names: dict[tuple[str | None, str], None] = dict.fromkeys(known)
+        places: list[ast.AST] = [node]
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and sub.id in self.module_values:
+                places.append(self.module_values[sub.id])
+        for place in places:
+            for sub in ast.walk(place):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    for found in _names_in_text(sub.value, self.dialect):
+                        names[found] = None
+        names = {k: None for k in names if k[1] not in tables}  # those taint their table
+        if not names and not tables:
+            if not _data_only(node):
+                self._emit(MarkUncertain((), None, reason, span))
+            return
+        by_schema: dict[str | None, list[str]] = {}
+        for schema, name in names:
+            by_schema.setdefault(schema, []).append(name)
+        for schema, named in by_schema.items():
+            self._emit(MarkUncertain(tuple(named), schema, reason, span))
 
     def _tables_touched(self, node: ast.AST) -> list[str]:
         """Tables a skipped statement may change: those given to operations in it and, when
@@ -428,7 +468,7 @@ class _MigrationHost:
         try:
             return handler(params, span)
         except _Skip as skip:
-            self.unanalysable(node, skip.reason)
+            self.unanalysable(node, skip.reason, skip.names)
             return None
 
     def _emit(self, operation: Operation) -> None:
@@ -649,7 +689,7 @@ class _MigrationHost:
         for operation in result.operations:
             self._emit(operation)
         for statement in result.unparsed:
-            raise _Skip(f"SQL not understood: {_shorten(statement)}")
+            raise _Skip(f"SQL not understood: {_shorten(statement)}", result.mentioned)
 
     # -- construct helpers --------------------------------------------------------------
 
@@ -737,6 +777,37 @@ def _inspect(method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if kind is not None:
         return StateRows(kind, table, schema)
     return Unknown(f"inspector.{method}()")
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?")
+
+
+def _names_in_text(text: str, dialect: str) -> list[tuple[str | None, str]]:
+    """(schema, name) pairs a string literal of a skipped statement may name: the string
+    itself when it is a name, else the names of the SQL text it may be part of."""
+    if _NAME.fullmatch(text):
+        schema, _, name = text.rpartition(".")
+        return [(schema or None, name)]
+    if len(text) > 20_000 or not any(c.isspace() for c in text):
+        return []
+    return mentioned_names(text, dialect)
+
+
+_DML = frozenset({"insert", "update", "delete", "select", "values", "where", "returning"})
+
+
+def _data_only(node: ast.AST) -> bool:
+    """A statement that runs only SQLAlchemy data statements (``t.update().values(...)``,
+    ``bind.execute(t.insert())``) and no schema operation: it changes rows, not schema."""
+    dml = False
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+            name = sub.func.attr
+            if name in _DML:
+                dml = True
+            elif name in _SIGNATURES and name != "execute":
+                return False
+    return dml
 
 
 def _strings(nodes: list[ast.expr]) -> list[str]:
