@@ -162,6 +162,14 @@ FIXTURE_PROJECTS: tuple[FixtureProject, ...] = (
         portable=False,
     ),
     FixtureProject(
+        "loops_built_sql",
+        "for over module-level dicts (.items(), nested tuple unpacking) and tuples of tuples, "
+        "continue, while over a literal list with pop(), if on module constants, a return "
+        "inside a loop (nothing after it runs), a helper returning from a loop; SQL built "
+        "with %, % with a dict, .format, f-strings, +, textwrap.dedent and sa.text",
+        portable=False,
+    ),
+    FixtureProject(
         "dialect_branches",
         "if/else and early return on op.get_bind().dialect.name, also through a variable "
         "and op.get_context()",
