@@ -161,3 +161,63 @@ def test_reproduction_15_a_raw_index_rename_is_no_finding(tmp_path: Path) -> Non
     result = check(load_project(tmp_path, load_config(tmp_path)))
     assert [d.code for d in result.diagnostics] == []
     assert not [p for p in result.problems if p.kind == "unanalysable"]
+
+
+SECRETS_MODEL = """\
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Secret(Base):
+    __tablename__ = "secrets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret_name: Mapped[str | None] = mapped_column(String(50))
+"""
+
+SECRETS = {
+    "0001_secrets.py": header("0001")
+    + (
+        "def upgrade():\n"
+        "    op.create_table('secrets', sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "                    sa.Column('secret_name', sa.String(50), nullable=False))\n"
+        "    op.create_index('unique_secret_name', 'secrets', ['secret_name'], unique=True)\n"
+    ),
+    "0002_workspace.py": _second(
+        "    inspector = sa.inspect(op.get_bind())\n"
+        "\n"
+        "    def _unique_index(table, column):\n"
+        "        for index in inspector.get_indexes(table):\n"
+        "            if index['column_names'] == [column]:\n"
+        "                return index['name']\n"
+        "        return None\n"
+        "\n"
+        "    def _drop_unique(table, index):\n"
+        "        if index:\n"
+        "            op.drop_index(index, table_name=table)\n"
+        "\n"
+        "    _drop_unique('secrets', _unique_index('secrets', 'secret_name'))\n"
+    ),
+}
+
+
+def test_reproduction_1_an_index_dropped_by_a_name_found_at_run_time(tmp_path: Path) -> None:
+    """mlflow 3.18.0 ``1b5f0d9ad7c1``: a helper drops the index an inspector loop finds, so
+    ``unique_secret_name`` may be gone: no SL002 on it (it was a false finding); the table's
+    columns are still judged (SL004: NOT NULL in the migrations only)."""
+    from schema_lint.project import load_project
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/models.py").write_text(SECRETS_MODEL)
+    versions = tmp_path / "alembic/versions"
+    versions.mkdir(parents=True)
+    for name, text in SECRETS.items():
+        (versions / name).write_text(text)
+    result = check(load_project(tmp_path, load_config(tmp_path)))
+    assert [(d.code, d.key.object if d.key else None) for d in result.diagnostics] == [
+        ("SL004", "secret_name")
+    ]

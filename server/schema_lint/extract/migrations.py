@@ -333,8 +333,15 @@ class _MigrationHost:
             self.operations.pop()
 
     def unanalysable(
-        self, node: ast.AST, reason: str, names: Sequence[tuple[str | None, str]] = ()
+        self,
+        node: ast.AST,
+        reason: str,
+        names: Sequence[tuple[str | None, str]] = (),
+        *,
+        scoped: bool = False,
     ) -> None:
+        """Report a skipped statement and taint what it may touch (``names``: objects its
+        evaluated arguments name; ``scoped``: its table's objects are tainted already)."""
         span = self._span(node)
         site: tuple[object, ...] = (span.line, span.col)
         key = site
@@ -351,7 +358,8 @@ class _MigrationHost:
         tables = self._tables_touched(node)
         for table in tables:
             self._emit(MarkIncomplete(table, None, f"{reason} (line {span.line})", span))
-        self._taint_names(node, tables, names, f"{reason} (line {span.line})", span)
+        if not scoped or names:
+            self._taint_names(node, tables, names, f"{reason} (line {span.line})", span)
         if key != site and site in self.reported:
             return  # one problem per call of a helper: the first statement it could not run
         self.reported.add(site)
@@ -468,8 +476,30 @@ class _MigrationHost:
         try:
             return handler(params, span)
         except _Skip as skip:
-            self.unanalysable(node, skip.reason, skip.names)
+            known, scoped = self._known_arguments(name, params, skip.reason, span)
+            self.unanalysable(node, skip.reason, (*skip.names, *known), scoped=scoped)
             return None
+
+    def _known_arguments(
+        self, name: str, params: dict[str, Any], reason: str, span: Span
+    ) -> tuple[list[tuple[str | None, str]], bool]:
+        """The names among a skipped operation's evaluated arguments (its table, its index
+        or constraint), and whether it was scoped to its table: an index or constraint
+        operation on a known table whose object is not known taints every index and
+        constraint of that table (not its columns)."""
+        schema = params.get("schema") if isinstance(params.get("schema"), str) else None
+        names = [
+            (schema, value)
+            for key, value in params.items()
+            if key in _NAMED_PARAMS and isinstance(value, str)
+        ]
+        table = params.get(_TABLE_PARAM.get(name, "table_name"))
+        if name in _OBJECT_OPS and isinstance(table, str):
+            named = params.get("index_name" if "index" in name else "constraint_name")
+            if not isinstance(named, str):
+                self._emit(MarkUncertain((), schema, f"{reason} (line {span.line})", span, table))
+                return [n for n in names if n[1] != table], True  # its columns stay judged
+        return names, False
 
     def _emit(self, operation: Operation) -> None:
         if self.guard is not None:
@@ -792,6 +822,31 @@ def _names_in_text(text: str, dialect: str) -> list[tuple[str | None, str]]:
         return []
     return mentioned_names(text, dialect)
 
+
+_NAMED_PARAMS = frozenset(
+    {
+        "table_name",
+        "source_table",
+        "old_table_name",
+        "new_table_name",
+        "index_name",
+        "constraint_name",
+        "column_name",
+    }
+)
+"""Arguments of a skipped operation that name what it touches."""
+_OBJECT_OPS = frozenset(
+    {
+        "create_index",
+        "drop_index",
+        "create_unique_constraint",
+        "create_primary_key",
+        "create_foreign_key",
+        "create_check_constraint",
+        "drop_constraint",
+    }
+)
+_TABLE_PARAM = {"create_foreign_key": "source_table"}
 
 _DML = frozenset({"insert", "update", "delete", "select", "values", "where", "returning"})
 

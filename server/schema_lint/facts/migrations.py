@@ -243,13 +243,15 @@ class MarkUncertain:
     table at this point makes that table incomplete; any other name becomes uncertain on
     every table of ``schema`` (an index or constraint of that name is judged by no rule).
     With no name at all (``names`` empty) every index and constraint that exists at this
-    point in ``schema`` becomes uncertain: the statement may have touched any of them.
+    point in ``schema`` (of ``table`` only, when given) becomes uncertain: the statement may
+    have touched any of them.
     """
 
     names: tuple[str, ...]
     schema: str | None
     reason: str
     span: Span
+    table: str | None = None
 
 
 # -- conditions the replay decides -------------------------------------------------------

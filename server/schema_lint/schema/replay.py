@@ -686,6 +686,7 @@ class Replayer:
         when given); no name at all, every index and constraint there."""
         schema = self.schema_of(op.schema)
         tables = [t for t in self.tables.values() if t.schema == schema]
+        table_name = table_name or op.table
         if table_name is not None:
             tables = [t for t in tables if t.name == table_name]
         if not op.names:
