@@ -217,8 +217,10 @@ def test_return_under_unknown_loop_makes_the_result_unknown() -> None:
             "    op.create_index('ix_after', 'runs', ['a'])\n"
         )
     )
-    decide, guarded, create = m.operations
+    decide, scoped, guarded, create = m.operations
     assert isinstance(decide, Decide) and decide.text == "name"
+    assert isinstance(scoped, Guarded) and isinstance(scoped.operation, MarkUncertain)
+    assert scoped.operation.table == "runs" and scoped.operation.names == ()
     assert isinstance(guarded, Guarded) and isinstance(guarded.operation, MarkIncomplete)
     assert guarded.operation.table == "runs" and isinstance(create, CreateIndex)
     assert [p.span.line for p in m.problems] == [13]  # the drop: its name is unknown
