@@ -9,12 +9,13 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from schema_lint.diagnostics import Diagnostic
+from schema_lint.diagnostics import Coverage, Diagnostic
 from schema_lint.facts.files import FileFacts
+from schema_lint.facts.migrations import Decide, Guarded, MarkIncomplete, MarkUncertain
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.facts.source import Problem, Span
 from schema_lint.project import Project
@@ -51,6 +52,7 @@ class CheckResult:
     problems: tuple[Problem, ...]
     """What could not be read or analysed; shown with ``--verbose`` and in the editor log."""
     schemas: ProjectSchemas
+    coverage: Coverage | None = None
 
 
 class SchemaMemo(Protocol):
@@ -277,6 +279,38 @@ def check(
         tuple(sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key)),
         unique_problems,
         schemas,
+        coverage(project, schemas, unique_problems),
+    )
+
+
+_MARKERS = (MarkIncomplete, MarkUncertain, Decide)
+"""Operations that are not statements: what a skipped statement taints, and conditions."""
+
+
+def coverage(project: Project, schemas: ProjectSchemas, problems: Sequence[Problem]) -> Coverage:
+    """The figures of the summary line. A statement is an operation a revision file yields
+    (a ``Guarded`` one counts as what it guards; the markers of :data:`_MARKERS` do not) or
+    an ``unanalysable`` problem located in a revision file (one per skipped statement); an
+    operation the replay skipped under a condition it could not decide is one of those
+    problems, so it counts as skipped, not as understood."""
+    revisions = {path: f.migration for path, f in project.files.items() if f.migration}
+    read = sum(
+        1
+        for migration in revisions.values()
+        for op in migration.operations
+        if not isinstance(op.operation if isinstance(op, Guarded) else op, _MARKERS)
+    )
+    extracted = {p for m in revisions.values() for p in m.problems}
+    extracted.update(p for path in revisions for p in project.files[path].problems)
+    skipped = [p for p in problems if p.kind == "unanalysable" and p.span.path in revisions]
+    undecided = sum(1 for p in skipped if p not in extracted)  # the replay's, one per operation
+    understood = max(read - undecided, 0)
+    tables = schemas.models.tables.values()
+    return Coverage(
+        model_tables=len(tables),
+        checked_tables=sum(1 for t in tables if not t.incomplete),
+        statements=understood + len(skipped),
+        understood=understood,
     )
 
 
