@@ -106,3 +106,40 @@ def test_sql_with_an_unknown_part_is_not_guessed() -> None:
     assert all(isinstance(op, MARKERS) for op in m.operations)
     assert [p.span.line for p in m.problems] == [8, 9, 10]
     assert all("not statically known" in p.message for p in m.problems)
+
+
+def test_a_modules_list_is_not_changed_in_place_but_a_copy_is() -> None:
+    source = (
+        "QUEUE = ['a', 'b']\n"
+        "def upgrade():\n"
+        "    pending = list(QUEUE)\n"
+        "    while pending:\n"
+        "        column = pending.pop()\n"
+        "        op.create_index(f'ix_t_{column}', 't', [column])\n"
+        "    while QUEUE:\n"
+        "        op.create_index(f'ix_t_{QUEUE.pop()}', 't', ['x'])\n"
+    )
+    m = migration(header("a") + source)
+    assert [op.index.name for op in m.operations if isinstance(op, CreateIndex)] == [
+        "ix_t_b",
+        "ix_t_a",
+    ]
+    # QUEUE is read again elsewhere: its pop() is not guessed, and the loop never ends here
+    assert [p.span.line for p in m.problems] == [12, 11]
+
+
+def test_a_while_loop_on_a_database_condition_is_read_once_then_unknown() -> None:
+    # superset's pattern: a loop that asks the inspector on every turn; each turn would add
+    # a decision on the guard of the next one
+    source = (
+        "def upgrade():\n"
+        "    n = 0\n"
+        "    while True:\n"
+        "        n += 1\n"
+        "        if sa.inspect(op.get_bind()).has_table(f't{n}'):\n"
+        "            break\n"
+        "        op.create_table(f't{n}', sa.Column('id', sa.Integer()))\n"
+    )
+    m = migration(header("a") + source)
+    assert [p.kind for p in m.problems] == ["unanalysable"]
+    assert "while loop" in m.problems[0].message

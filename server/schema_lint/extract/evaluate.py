@@ -40,6 +40,7 @@ from schema_lint.facts.migrations import (
 from schema_lint.vocabulary.sqlalchemy import MIGRATION_LIBRARIES
 
 MAX_STEPS = 200_000
+MAX_WHILE_ITERATIONS = 1_000
 MAX_DEPTH = 40
 
 
@@ -375,6 +376,11 @@ class Evaluator:
     path: list[_Entry] = field(default_factory=list)
     frames: list[_Frame] = field(default_factory=list)
     decisions: int = 0
+    owned: dict[int, Any] = field(default_factory=dict)
+    """Lists and dicts a function call built (by id, kept alive so that ids stay unique): only
+    those are changed in place by ``pop()``/``append()``; a module's values never are, since
+    they may be read again for another call or another file."""
+    module_level: int = 0
 
     # -- module level -------------------------------------------------------------------
 
@@ -416,10 +422,19 @@ class Evaluator:
             node, scope
         ):
             return Unknown("module-level call")
+        self.module_level += 1
         try:
             return self.eval(node, scope)
         except (_Stop, _Return, _Break, _Continue):
             return Unknown("not evaluable")
+        finally:
+            self.module_level -= 1
+
+    def _own(self, value: Any) -> Any:
+        """``value``, a container just built: changeable in place when a function built it."""
+        if isinstance(value, list | dict) and self.depth > 0 and not self.module_level:
+            self.owned[id(value)] = value
+        return value
 
     # -- running functions --------------------------------------------------------------
 
@@ -799,15 +814,19 @@ class Evaluator:
 
     def _exec_While(self, stmt: ast.While, scope: dict[str, Any]) -> None:
         """Iterations run while the test is known to hold (``while queue: x =
-        queue.pop()`` over a literal list); once it is not known, the rest of the loop is
-        an unknown loop (the iterations before it did run). The step budget bounds it."""
+        queue.pop()`` over a literal list); once it is not known, or an iteration depended
+        on a condition left to the replay, or after :data:`MAX_WHILE_ITERATIONS`, the rest
+        of the loop is an unknown loop (the iterations before it did run)."""
         loop = self._enter("loop")
+        decisions, iterations = self.decisions, 0
         try:
             while True:
                 test = self.eval(stmt.test, scope)
-                if not _is_literal(test):
+                undecided = len(self.path) > loop.start or self.decisions > decisions
+                if not _is_literal(test) or undecided or iterations >= MAX_WHILE_ITERATIONS:
                     self._unknown_branch(stmt, [*stmt.body, *stmt.orelse], scope, "while loop")
                     return
+                iterations += 1
                 if not test:
                     break
                 self.steps += 1
@@ -924,7 +943,7 @@ class Evaluator:
         return tuple(self._eval_items(node.elts, scope))
 
     def _eval_List(self, node: ast.List, scope: dict[str, Any]) -> Any:
-        return self._eval_items(node.elts, scope)
+        return self._own(self._eval_items(node.elts, scope))
 
     def _eval_Set(self, node: ast.Set, scope: dict[str, Any]) -> Any:
         items = self._eval_items(node.elts, scope)
@@ -960,7 +979,7 @@ class Evaluator:
                 result[k] = self.eval(value, scope)
             except TypeError:
                 return Unknown("dict key")
-        return result
+        return self._own(result)
 
     def _eval_BinOp(self, node: ast.BinOp, scope: dict[str, Any]) -> Any:
         left = self.eval(node.left, scope)
@@ -1058,10 +1077,11 @@ class Evaluator:
             return self.host.imported(f"{value.dotted}.{node.attr}")
         if isinstance(value, HostObject):
             return self.host.attribute(value, node.attr)
+        mutating = node.attr in _MUTATING_METHODS.get(type(value), ())
+        if mutating and self.owned.get(id(value)) is not value:
+            return Unknown(f"attribute {node.attr} of a value this function did not build")
         if isinstance(value, str | dict | list | tuple) and (
-            node.attr in _STR_METHODS
-            or node.attr in _COLLECTION_METHODS
-            or node.attr in _MUTATING_METHODS.get(type(value), ())
+            node.attr in _STR_METHODS or node.attr in _COLLECTION_METHODS or mutating
         ):
             return HostObject("method", (value, node.attr))
         return Unknown(f"attribute {node.attr}")
@@ -1166,7 +1186,7 @@ class Evaluator:
                     return args[0]
                 if func.data == "isinstance" and any(isinstance(a, HostObject) for a in args):
                     return self.host.call(HostObject("isinstance"), args, kwargs, node)
-                return _builtin_call(func.data, args, kwargs)
+                return self._own(_builtin_call(func.data, args, kwargs))
             if func.kind == "method":
                 return _method_call(func.data, args, kwargs)
             return self.host.call(func, args, kwargs, node)
