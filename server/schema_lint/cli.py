@@ -485,7 +485,7 @@ _ALWAYS_SHOWN = UNREADABLE_KINDS | frozenset(
 )
 
 
-_NOTES = frozenset({"baseline-table", "create-all", "environment"})
+_NOTES = frozenset({"baseline-table", "create-all", "environment", "autogenerate-filter"})
 """What the replay assumed or chose (listed by ``--verbose``), not failures to read."""
 
 

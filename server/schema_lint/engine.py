@@ -220,6 +220,8 @@ def _all_read(project: Project, environment: str | None) -> bool:
     every = tuple(d for found in dirs.values() for d in found)
     for problem in project.layout.problems:
         path = problem.span.path
+        if problem.kind == "unreadable-filter":
+            continue  # a filter hides nothing from the reading; said once, still compared
         if problem.kind == "unreadable-directory":
             return False
         if environment is None and not _below(path, every):
@@ -270,6 +272,7 @@ def check(
                 diagnostics.append(diagnostic)
     problems = list(file_problems)
     problems.extend(_environment_notes(project))
+    problems.extend(_filter_notes(project, schemas))
     problems.extend(_incomplete_tables(schemas))
     problems.extend(schemas.models.problems)
     for schema in schemas.migrations.values():
@@ -312,6 +315,49 @@ def coverage(project: Project, schemas: ProjectSchemas, problems: Sequence[Probl
         statements=understood + len(skipped),
         understood=understood,
     )
+
+
+def _filter_notes(project: Project, schemas: ProjectSchemas) -> list[Problem]:
+    """What each autogenerate filter of the project keeps out of the comparison (listed by
+    ``--verbose``)."""
+    notes: list[Problem] = []
+    for name, filters in project.env_filters.items():
+        sides = [schemas.models, schemas.migrations.get(name)]
+        for object_filter in filters:
+            matched: dict[str, None] = {}
+            for schema in sides:
+                for table in schema.tables.values() if schema is not None else ():
+                    for kind, what, names in (
+                        ("table", "table", [table.name]),
+                        ("column", "column", [c.name for c in table.columns]),
+                        ("index", "index", [i.name for i in table.indexes]),
+                        ("unique_constraint", "unique", [u.name for u in table.unique_constraints]),
+                        (
+                            "foreign_key_constraint",
+                            "foreign key",
+                            [f.name for f in table.foreign_keys],
+                        ),
+                    ):
+                        for found in names:
+                            if object_filter.matches(kind, found, table.name):
+                                where = "" if kind == "table" else f" of `{table.name}`"
+                                matched[f"{what} `{found}`{where}"] = None
+            span = object_filter.span or _environment_span(project, name, None)
+            shown = list(matched)[:10]
+            more = f" and {len(matched) - 10} more" if len(matched) > 10 else ""
+            what = ", ".join(shown) + more if matched else "nothing in this project"
+            pattern = f"{object_filter.kind or 'object'} `{object_filter.name}`"
+            if object_filter.table:
+                pattern += f" of `{object_filter.table}`"
+            notes.append(
+                Problem(
+                    "autogenerate-filter",
+                    f"{object_filter.reason} keeps {pattern} out of autogenerate, so out of "
+                    f"the comparison: {what}",
+                    span,
+                )
+            )
+    return notes
 
 
 def _environment_notes(project: Project) -> list[Problem]:

@@ -41,6 +41,9 @@ def results_key(config: object, layout: object, candidates: dict[str, tuple[str,
     if isinstance(layout, ProjectLayout):
         for environment in layout.environments:
             digest.update(f"|env {environment!r}".encode())
+            if environment.config_file:  # [alembic:exclude] and the like
+                with contextlib.suppress(OSError):
+                    digest.update(Path(environment.config_file).read_bytes())
             if environment.script_dir:
                 with contextlib.suppress(OSError):
                     digest.update(Path(environment.script_dir, "env.py").read_bytes())
