@@ -221,3 +221,74 @@ def test_reproduction_1_an_index_dropped_by_a_name_found_at_run_time(tmp_path: P
     assert [(d.code, d.key.object if d.key else None) for d in result.diagnostics] == [
         ("SL004", "secret_name")
     ]
+
+
+RUNS_MODEL = """\
+from sqlalchemy import Column, Index, Integer, String
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_owner", "owner"),)
+    id = Column(Integer, primary_key=True)
+    tag = Column(String(20))
+    owner = Column(Integer)
+"""
+
+
+def _runs_findings(tmp_path: Path, body: str) -> list[tuple[str, str | None]]:
+    from schema_lint.project import load_project
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/models.py").write_text(RUNS_MODEL)
+    (tmp_path / "app/settings.py").write_text("import os\nNAME = os.environ['N']\n")
+    versions = tmp_path / "alembic/versions"
+    versions.mkdir(parents=True)
+    (versions / "0001.py").write_text(
+        TABLE.replace("    op.create_unique_constraint('uq_runs_owner', 'runs', ['owner'])\n", "")
+    )
+    second = _second(body).replace(
+        "import sqlalchemy as sa\n", "import sqlalchemy as sa\nfrom app import settings\n"
+    )
+    (versions / "0002.py").write_text(second)
+    result = check(load_project(tmp_path, load_config(tmp_path)))
+    return sorted((d.code, d.key.object if d.key else None) for d in result.diagnostics)
+
+
+def test_without_a_skipped_statement_both_sides_are_judged(tmp_path: Path) -> None:
+    assert _runs_findings(tmp_path, "    pass\n") == [
+        ("SL002", "ix_runs_tag"),  # the migrations' index, not the model's
+        ("SL007", "ix_runs_owner"),  # the model's index, never created
+    ]
+
+
+def test_a_skipped_creation_taints_only_what_the_model_declares(tmp_path: Path) -> None:
+    # it may have created ix_runs_owner; it cannot have dropped or changed ix_runs_tag
+    body = "    op.create_index(settings.NAME, 'runs', ['owner'])\n"
+    assert _runs_findings(tmp_path, body) == [("SL002", "ix_runs_tag")]
+
+
+def test_a_skipped_creation_on_an_unknown_table_taints_what_the_models_declare(
+    tmp_path: Path,
+) -> None:
+    body = "    op.create_index(settings.NAME, settings.NAME, ['owner'])\n"
+    assert _runs_findings(tmp_path, body) == [("SL002", "ix_runs_tag")]
+
+
+def test_a_query_whose_rows_are_read_taints_nothing(tmp_path: Path) -> None:
+    body = "    rows = op.get_bind().execute(settings.NAME).fetchall()\n"
+    assert len(_runs_findings(tmp_path, body)) == 2
+
+
+def test_ddl_run_for_each_row_of_a_query_taints_everything(tmp_path: Path) -> None:
+    body = (
+        "    for row in op.get_bind().execute(settings.NAME).fetchall():\n"
+        "        op.execute(settings.NAME + row[0])\n"
+    )
+    assert _runs_findings(tmp_path, body) == []

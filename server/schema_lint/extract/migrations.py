@@ -179,6 +179,8 @@ class _MigrationHost:
     evaluator: Evaluator | None = None
     module_values: dict[str, ast.expr] = field(default_factory=dict)
     """The revision's module-level assignments (data a skipped loop may walk)."""
+    consumed: set[int] = field(default_factory=set)
+    """Calls whose rows the revision reads (``<call>.fetchall()``): queries, not DDL."""
 
     # -- Host protocol ------------------------------------------------------------------
 
@@ -355,7 +357,7 @@ class _MigrationHost:
         if key in self.reported:
             return
         self.reported.add(key)
-        tables = self._tables_touched(node)
+        tables = [] if scoped else self._tables_touched(node)  # scoped: its objects only
         for table in tables:
             self._emit(MarkIncomplete(table, None, f"{reason} (line {span.line})", span))
         if not scoped or names:
@@ -389,8 +391,10 @@ class _MigrationHost:
                     for found in _names_in_text(sub.value, self.dialect):
                         names[found] = None
         names = {k: None for k in names if k[1] not in tables}  # those taint their table
-        if not names and not tables:
-            if not _data_only(node):
+        if not tables and _adds_only(node):  # it may have created what the models declare
+            self._emit(MarkUncertain((), None, reason, span, adds_only=True))
+        elif not names and not tables:
+            if not _data_only(node, self.consumed):
                 self._emit(MarkUncertain((), None, reason, span))
             return
         by_schema: dict[str | None, list[str]] = {}
@@ -497,7 +501,9 @@ class _MigrationHost:
         if name in _OBJECT_OPS and isinstance(table, str):
             named = params.get("index_name" if "index" in name else "constraint_name")
             if not isinstance(named, str):
-                self._emit(MarkUncertain((), schema, f"{reason} (line {span.line})", span, table))
+                why = f"{reason} (line {span.line})"
+                adds = name in _ADDING_OPS
+                self._emit(MarkUncertain((), schema, why, span, table, adds_only=adds))
                 return [n for n in names if n[1] != table], True  # its columns stay judged
         return names, False
 
@@ -849,20 +855,77 @@ _OBJECT_OPS = frozenset(
 _TABLE_PARAM = {"create_foreign_key": "source_table"}
 
 _DML = frozenset({"insert", "update", "delete", "select", "values", "where", "returning"})
+_ROWS = frozenset(
+    {
+        "all",
+        "first",
+        "one",
+        "one_or_none",
+        "scalar",
+        "scalars",
+        "scalar_one",
+        "fetchall",
+        "fetchone",
+        "fetchmany",
+        "mappings",
+        "limit",
+        "order_by",
+        "group_by",
+        "offset",
+    }
+)
+"""Methods of queries and of their results: a statement whose rows are read is a query."""
+_ADDING_OPS = frozenset(
+    {
+        "create_table",
+        "create_index",
+        "create_unique_constraint",
+        "create_foreign_key",
+        "create_check_constraint",
+        "add_column",
+    }
+)
+"""Operations that only create objects (of a table, or a new table)."""
 
 
-def _data_only(node: ast.AST) -> bool:
-    """A statement that runs only SQLAlchemy data statements (``t.update().values(...)``,
-    ``bind.execute(t.insert())``) and no schema operation: it changes rows, not schema."""
-    dml = False
+def _adds_only(node: ast.AST) -> bool:
+    """A statement whose only schema operations create objects (no execute, no drop)."""
+    calls = [
+        sub.func.attr
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+    ]
+    schema_ops = [c for c in calls if c in _SIGNATURES and c != "batch_alter_table"]
+    return bool(schema_ops) and all(c in _ADDING_OPS for c in schema_ops)
+
+
+def _data_only(node: ast.AST, consumed: set[int] | frozenset[int] = frozenset()) -> bool:
+    """A statement that runs only data statements and no schema operation: every
+    ``execute`` in it is given a SQLAlchemy data construct (``t.update().values(...)``) or
+    has its rows read (``bind.execute(query).all()``: DDL returns no rows)."""
+    consumed = set(consumed)
+    executes: list[ast.Call] = []
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
-            name = sub.func.attr
-            if name in _DML:
-                dml = True
-            elif name in _SIGNATURES and name != "execute":
-                return False
-    return dml
+        if not (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)):
+            continue
+        name = sub.func.attr
+        if name in _ROWS and isinstance(sub.func.value, ast.Call):
+            consumed.add(id(sub.func.value))
+        if name in {"execute", "exec_driver_sql"}:
+            executes.append(sub)
+        elif name in _SIGNATURES:
+            return False
+    if not executes:
+        return False
+    for call in executes:
+        data = any(
+            isinstance(s, ast.Call) and isinstance(s.func, ast.Attribute) and s.func.attr in _DML
+            for a in call.args[:1]
+            for s in ast.walk(a)
+        )
+        if not data and id(call) not in consumed:
+            return False
+    return True
 
 
 def _strings(nodes: list[ast.expr]) -> list[str]:
@@ -1093,6 +1156,9 @@ def extract_migration(
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
             host.module_values[stmt.targets[0].id] = stmt.value
+    for sub in ast.walk(tree):
+        if isinstance(sub, ast.Attribute) and sub.attr in _ROWS and isinstance(sub.value, ast.Call):
+            host.consumed.add(id(sub.value))
     evaluator.load_module(tree)
     scope = evaluator.module_scope
     revision_node = next((s for s in tree.body if "revision" in _assigned_names(s)), None)

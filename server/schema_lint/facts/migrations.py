@@ -244,7 +244,10 @@ class MarkUncertain:
     every table of ``schema`` (an index or constraint of that name is judged by no rule).
     With no name at all (``names`` empty) every index and constraint that exists at this
     point in ``schema`` (of ``table`` only, when given) becomes uncertain: the statement may
-    have touched any of them.
+    have touched any of them. A statement that can only create objects (``adds_only``:
+    ``create_index``, ``create_table``, ... with an unknown name or table) cannot change
+    those: then the indexes and constraints the *models* declare there become uncertain
+    (the statement may have created one of them).
     """
 
     names: tuple[str, ...]
@@ -252,6 +255,7 @@ class MarkUncertain:
     reason: str
     span: Span
     table: str | None = None
+    adds_only: bool = False
 
 
 # -- conditions the replay decides -------------------------------------------------------

@@ -690,6 +690,13 @@ class Replayer:
         if table_name is not None:
             tables = [t for t in tables if t.name == table_name]
         if not op.names:
+            for table in tables:  # it may have created what the models declare
+                key = _key(table.name, table.schema)
+                model = self.models.tables.get(key) if self.models is not None else None
+                if model is not None:
+                    table.uncertain.update(_object_names(model))
+            if op.adds_only:
+                return  # and it cannot have dropped or changed what exists
             for table in tables:
                 for kind in ("index", "unique", "foreign_key", "check"):
                     table.uncertain.update(table.names(kind, self.dialect))
@@ -1033,6 +1040,17 @@ def replay_migrations(
 _GONE_KIND = {"unique": "unique", "foreignkey": "foreign_key", "check": "check"}
 _DROP_PREFIX = {"unique": "uq", "foreignkey": "fk", "check": "ck", "primary": "pk"}
 _PREFIX: dict[type, str] = {UniqueDef: "uq", ForeignKeyDef: "fk", CheckDef: "ck"}
+
+
+def _object_names(table: Table) -> set[str]:
+    """The names of a table's indexes and constraints."""
+    names = {i.name for i in table.indexes if i.name}
+    names |= {u.name for u in table.unique_constraints if u.name}
+    names |= {f.name for f in table.foreign_keys if f.name}
+    names |= {c.name for c in table.check_constraints if c.name}
+    if table.primary_key is not None and table.primary_key.name:
+        names.add(table.primary_key.name)
+    return names
 
 
 def _only_decisions(condition: Condition) -> bool:
