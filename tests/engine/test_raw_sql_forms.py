@@ -292,3 +292,18 @@ def test_ddl_run_for_each_row_of_a_query_taints_everything(tmp_path: Path) -> No
         "        op.execute(settings.NAME + row[0])\n"
     )
     assert _runs_findings(tmp_path, body) == []
+
+
+def test_a_skipped_drop_on_an_unknown_table_taints_only_its_kind() -> None:
+    body = (
+        "    op.drop_index(settings.NAME, table_name=settings.NAME)\n"
+        "    with op.batch_alter_table(settings.TABLE) as batch_op:\n"
+        "        batch_op.drop_constraint(settings.NAME, type_='foreignkey')\n"
+    )
+    text = _second(body).replace(
+        "import sqlalchemy as sa\n", "import sqlalchemy as sa\nfrom app import settings\n"
+    )
+    runs = replay(TABLE, text).tables["runs"]
+    # indexes (on PostgreSQL a unique constraint's too) and foreign keys; not the primary key
+    assert runs.uncertain == ("ix_runs_tag", "uq_runs_owner")
+    assert [p.span.line for p in migration(text).problems] == [7, 9]  # each operation

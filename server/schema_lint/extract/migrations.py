@@ -498,13 +498,16 @@ class _MigrationHost:
             if key in _NAMED_PARAMS and isinstance(value, str)
         ]
         table = params.get(_TABLE_PARAM.get(name, "table_name"))
-        if name in _OBJECT_OPS and isinstance(table, str):
-            named = params.get("index_name" if "index" in name else "constraint_name")
-            if not isinstance(named, str):
-                why = f"{reason} (line {span.line})"
-                adds = name in _ADDING_OPS
-                self._emit(MarkUncertain((), schema, why, span, table, adds_only=adds))
-                return [n for n in names if n[1] != table], True  # its columns stay judged
+        named = params.get("index_name" if "index" in name else "constraint_name")
+        if name in _OBJECT_OPS and not isinstance(named, str):
+            kinds = _OP_KINDS.get(name, ())
+            if name == "drop_constraint":
+                kinds = _DROP_KINDS.get(str(params.get("type_")), ())
+            on = table if isinstance(table, str) else None  # None: any table
+            why = f"{reason} (line {span.line})"
+            adds = name in _ADDING_OPS
+            self._emit(MarkUncertain((), schema, why, span, on, adds_only=adds, kinds=kinds))
+            return [n for n in names if n[1] != table], True  # its columns stay judged
         return names, False
 
     def _emit(self, operation: Operation) -> None:
@@ -521,7 +524,9 @@ class _MigrationHost:
         self._emit(CreateAll(_shorten(ast.unparse(node)) or text, self._span(node)))
 
     def _op_batch_alter_table(self, p: dict[str, Any], span: Span) -> Any:
-        table = _text(p, "table_name")
+        table = p.get("table_name")
+        if not isinstance(table, str):  # each operation in the block is skipped, by its kind
+            return HostObject("batch", (Unknown("the table is not statically known"), None))
         return HostObject("batch", (table, _opt_text(p, "schema")))
 
     def _op_create_table(self, p: dict[str, Any], span: Span) -> Any:
@@ -853,6 +858,20 @@ _OBJECT_OPS = frozenset(
     }
 )
 _TABLE_PARAM = {"create_foreign_key": "source_table"}
+_OP_KINDS: dict[str, tuple[str, ...]] = {
+    "create_index": ("index",),
+    "drop_index": ("index",),
+    "create_unique_constraint": ("unique",),
+    "create_primary_key": ("primary",),
+    "create_foreign_key": ("foreign_key",),
+    "create_check_constraint": ("check",),
+}
+_DROP_KINDS: dict[str, tuple[str, ...]] = {
+    "unique": ("unique",),
+    "foreignkey": ("foreign_key",),
+    "check": ("check",),
+    "primary": ("primary",),
+}
 
 _DML = frozenset({"insert", "update", "delete", "select", "values", "where", "returning"})
 _ROWS = frozenset(

@@ -256,6 +256,10 @@ class MarkUncertain:
     span: Span
     table: str | None = None
     adds_only: bool = False
+    kinds: tuple[str, ...] = ()
+    """With no name: only objects of these kinds (``index``, ``unique``, ``foreign_key``,
+    ``check``, ``primary``; empty: every kind) — a skipped ``drop_index`` touches no foreign
+    key."""
 
 
 # -- conditions the replay decides -------------------------------------------------------

@@ -690,18 +690,20 @@ class Replayer:
         if table_name is not None:
             tables = [t for t in tables if t.name == table_name]
         if not op.names:
+            kinds = set(op.kinds or ("index", "unique", "foreign_key", "check", "primary"))
             for table in tables:  # it may have created what the models declare
                 key = _key(table.name, table.schema)
                 model = self.models.tables.get(key) if self.models is not None else None
                 if model is not None:
-                    table.uncertain.update(_object_names(model))
+                    table.uncertain.update(_object_names(model, kinds))
             if op.adds_only:
                 return  # and it cannot have dropped or changed what exists
             for table in tables:
-                for kind in ("index", "unique", "foreign_key", "check"):
+                for kind in kinds - {"primary"}:
                     table.uncertain.update(table.names(kind, self.dialect))
-                if table.primary_key is not None and table.primary_key.name:
-                    table.uncertain.add(table.primary_key.name)
+                pk = table.primary_key
+                if "primary" in kinds and pk is not None and pk.name:
+                    table.uncertain.add(pk.name)
             return
         for name in op.names:
             named = self.tables.get(_key(name, schema))
@@ -1042,15 +1044,16 @@ _DROP_PREFIX = {"unique": "uq", "foreignkey": "fk", "check": "ck", "primary": "p
 _PREFIX: dict[type, str] = {UniqueDef: "uq", ForeignKeyDef: "fk", CheckDef: "ck"}
 
 
-def _object_names(table: Table) -> set[str]:
-    """The names of a table's indexes and constraints."""
-    names = {i.name for i in table.indexes if i.name}
-    names |= {u.name for u in table.unique_constraints if u.name}
-    names |= {f.name for f in table.foreign_keys if f.name}
-    names |= {c.name for c in table.check_constraints if c.name}
-    if table.primary_key is not None and table.primary_key.name:
-        names.add(table.primary_key.name)
-    return names
+def _object_names(table: Table, kinds: set[str]) -> set[str]:
+    """The names of a table's indexes and constraints of ``kinds``."""
+    found = {
+        "index": [i.name for i in table.indexes],
+        "unique": [u.name for u in table.unique_constraints],
+        "foreign_key": [f.name for f in table.foreign_keys],
+        "check": [c.name for c in table.check_constraints],
+        "primary": [table.primary_key.name] if table.primary_key is not None else [],
+    }
+    return {name for kind in kinds for name in found[kind] if name}
 
 
 def _only_decisions(condition: Condition) -> bool:
