@@ -307,3 +307,24 @@ def test_a_skipped_drop_on_an_unknown_table_taints_only_its_kind() -> None:
     # indexes (on PostgreSQL a unique constraint's too) and foreign keys; not the primary key
     assert runs.uncertain == ("ix_runs_tag", "uq_runs_owner")
     assert [p.span.line for p in migration(text).problems] == [7, 9]  # each operation
+
+
+def test_a_skipped_loop_that_reaches_no_operation_taints_nothing() -> None:
+    body = (
+        "    for row in op.get_bind().execute(settings.QUERY):\n"
+        "        _check(row)\n"
+        "    for row in settings.ROWS:\n"
+        "        _drop(row)\n"
+    )
+    text = _second(body).replace(
+        "import sqlalchemy as sa\n", "import sqlalchemy as sa\nfrom app import settings\n"
+    ) + (
+        "def _check(row):\n"
+        "    if row is None:\n"
+        "        raise ValueError(row)\n"
+        "def _drop(row):\n"
+        "    op.execute(row)\n"
+    )
+    m = migration(text)
+    taints = [op for op in m.operations if isinstance(op, MarkUncertain)]
+    assert len(taints) == 1 and taints[0].span.line == 9  # only the loop that drops

@@ -13,6 +13,7 @@ False and the dialect is the target's (``alembic upgrade`` on a database of that
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import sys
 from collections.abc import Sequence
@@ -391,6 +392,8 @@ class _MigrationHost:
                     for found in _names_in_text(sub.value, self.dialect):
                         names[found] = None
         names = {k: None for k in names if k[1] not in tables}  # those taint their table
+        if not tables and not names and not self._may_change_schema(node, set()):
+            return  # it reaches no operation (a loop validating rows, say)
         if not tables and _adds_only(node):  # it may have created what the models declare
             self._emit(MarkUncertain((), None, reason, span, adds_only=True))
         elif not names and not tables:
@@ -402,6 +405,45 @@ class _MigrationHost:
             by_schema.setdefault(schema, []).append(name)
         for schema, named in by_schema.items():
             self._emit(MarkUncertain(tuple(named), schema, reason, span))
+
+    def _may_change_schema(self, node: ast.AST, seen: set[str]) -> bool:
+        """Whether ``node`` may reach a schema operation: an Alembic operation, an
+        ``execute``, or a call of a function it cannot see into (this file's functions are
+        looked into)."""
+        scope = self.evaluator.module_scope if self.evaluator is not None else {}
+        local = {
+            n.name: n
+            for n in ast.walk(node)
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        for sub in ast.walk(node):
+            if not isinstance(sub, ast.Call):
+                continue
+            func = sub.func
+            if isinstance(func, ast.Attribute):
+                if func.attr in _SIGNATURES or func.attr in {"exec_driver_sql", "create_all"}:
+                    return True
+                if self._helper(sub):
+                    return True
+                continue
+            if not isinstance(func, ast.Name):
+                return True
+            value = scope.get(func.id)
+            found = value.node if isinstance(value, LocalFunction) else None
+            target = local.get(func.id) or found
+            if target is not None:
+                if func.id not in seen:
+                    seen.add(func.id)
+                    if self._may_change_schema(target, seen):
+                        return True
+                continue
+            if value is None and func.id not in dir(builtins):
+                return True  # a function defined where this cannot see (in upgrade())
+            if isinstance(value, Deferred | HostObject) or (
+                isinstance(value, ModuleRef) and value.dotted.split(".")[0] not in _LIBRARIES
+            ):
+                return True
+        return False
 
     def _tables_touched(self, node: ast.AST) -> list[str]:
         """Tables a skipped statement may change: those given to operations in it and, when
@@ -1178,6 +1220,8 @@ def extract_migration(
     for sub in ast.walk(tree):
         if isinstance(sub, ast.Attribute) and sub.attr in _ROWS and isinstance(sub.value, ast.Call):
             host.consumed.add(id(sub.value))
+        elif isinstance(sub, ast.For | ast.comprehension) and isinstance(sub.iter, ast.Call):
+            host.consumed.add(id(sub.iter))  # its rows are walked: a query
     evaluator.load_module(tree)
     scope = evaluator.module_scope
     revision_node = next((s for s in tree.body if "revision" in _assigned_names(s)), None)
