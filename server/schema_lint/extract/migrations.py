@@ -520,10 +520,15 @@ class _MigrationHost:
         params = _bind(name, batch, args, kwargs)
         span = self._span(node)
         try:
+            if name == "batch_alter_table":
+                return self._op_batch_alter_table(params, span, node)
             return handler(params, span)
         except _Skip as skip:
             known, scoped = self._known_arguments(name, params, skip.reason, span)
-            self.unanalysable(node, skip.reason, (*skip.names, *known), scoped=scoped)
+            if batch is not None and len(batch) > 2 and scoped:  # one problem per block
+                self.unanalysable(batch[2], skip.reason, known, scoped=True)
+            else:
+                self.unanalysable(node, skip.reason, (*skip.names, *known), scoped=scoped)
             return None
 
     def _known_arguments(
@@ -565,10 +570,11 @@ class _MigrationHost:
         text = f"{metadata.rsplit('.', 2)[-1] if '.' in metadata else metadata}.create_all()"
         self._emit(CreateAll(_shorten(ast.unparse(node)) or text, self._span(node)))
 
-    def _op_batch_alter_table(self, p: dict[str, Any], span: Span) -> Any:
+    def _op_batch_alter_table(self, p: dict[str, Any], span: Span, node: ast.Call) -> Any:
         table = p.get("table_name")
-        if not isinstance(table, str):  # each operation in the block is skipped, by its kind
-            return HostObject("batch", (Unknown("the table is not statically known"), None))
+        if not isinstance(table, str):  # each operation in the block taints by its kind
+            unknown = Unknown("the table is not statically known")
+            return HostObject("batch", (unknown, None, node))
         return HostObject("batch", (table, _opt_text(p, "schema")))
 
     def _op_create_table(self, p: dict[str, Any], span: Span) -> Any:
