@@ -193,3 +193,37 @@ def test_an_unreadable_filter_is_said_once_and_objects_are_still_compared(tmp_pa
         ("SL002", "ix_flow_name_case_insensitive"),
         ("SL011", None),
     ]
+
+
+def test_nested_tests_and_an_unknown_part_keep_what_is_known() -> None:
+    # ckan's include_name: `plugin_loaded(...)` cannot be read; the names it narrows can
+    source = textwrap.dedent(
+        """\
+        def include_name(name, type_, parent_names):
+            if type_ == "table":
+                if name.endswith("_alembic_version"):
+                    return False
+                if not plugin_loaded("tracking") and name in ("tracking_raw", "tracking_summary"):
+                    return False
+            return True
+        """
+    )
+    assert _summary(env_filters(ast.parse(source)).filters) == [
+        ("table", "*_alembic_version", None),
+        ("table", "tracking_raw", None),
+        ("table", "tracking_summary", None),
+    ]
+
+
+def test_a_test_on_an_unknown_value_silences_its_kind() -> None:
+    # ckan's plugin environments: tables are compared only when named after the plugin
+    source = textwrap.dedent(
+        """\
+        name = os.path.basename(os.path.dirname(__file__))
+        def include_object(object, object_name, type_, reflected, compare_to):
+            if type_ == "table":
+                return object_name.startswith(name)
+            return True
+        """
+    )
+    assert _summary(env_filters(ast.parse(source)).filters) == [("table", "*", None)]

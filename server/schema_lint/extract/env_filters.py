@@ -138,8 +138,9 @@ def ini_filters(
 
 def _filters(term: _Term, reason: str, span: Span) -> list[ObjectFilter]:
     kinds = sorted(term.kinds) if term.kinds is not None else [None]
-    names = term.names if term.names is not None and not term.unknown else ("*",)
-    tables = term.tables if term.tables is not None and not term.unknown else (None,)
+    # a part that cannot be read only narrows what the rest selects: keep the rest
+    names = term.names if term.names is not None else ("*",)
+    tables = term.tables if term.tables is not None else (None,)
     return [
         ObjectFilter(kind, name, table, reason, span)
         for kind in kinds
@@ -177,7 +178,9 @@ _PARAMETERS = {
 }
 
 
-def _returns(body: list[ast.stmt], path: list[_Test]) -> list[tuple[list[_Test], ast.expr | None]]:
+def _returns(
+    body: list[ast.stmt], path: list[_Test], *, top: bool = True
+) -> list[tuple[list[_Test], ast.expr | None]]:
     """Each ``return`` with the conditions that lead to it, for bodies of ``if``/``return``
     only (a docstring and ``pass`` aside)."""
     found: list[tuple[list[_Test], ast.expr | None]] = []
@@ -190,17 +193,21 @@ def _returns(body: list[ast.stmt], path: list[_Test]) -> list[tuple[list[_Test],
             found.append((path, stmt.value))
             return found
         if isinstance(stmt, ast.If):
-            inner = _returns(stmt.body, [*path, _Test(stmt.test)])
+            inner = _returns(stmt.body, [*path, _Test(stmt.test)], top=False)
             found.extend(inner)
             rest = [*path, _Test(stmt.test, negated=True)]
             if stmt.orelse:
-                found.extend(_returns(stmt.orelse, rest))
-            elif not all(_excludes(value) for _, value in inner):
-                path = rest  # what follows runs only when the body did not include the object
-            # (a body that only excludes: A or (not A and B) excludes what A or B does)
+                found.extend(_returns(stmt.orelse, rest, top=False))
+            elif isinstance(stmt.body[-1], ast.Return) and not all(
+                _excludes(value) for _, value in inner
+            ):
+                path = rest  # what follows runs only when the test failed
+            # (a body that only excludes: A or (not A and B) excludes what A or B does; one
+            # that may fall through: what follows may run either way, read as such)
             continue
         raise _Unreadable
-    found.append((path, None))  # falling off the end returns None: excluded
+    if top:
+        found.append((path, None))  # falling off the function's end returns None: excluded
     return found
 
 
