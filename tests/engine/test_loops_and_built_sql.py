@@ -143,3 +143,27 @@ def test_a_while_loop_on_a_database_condition_is_read_once_then_unknown() -> Non
     m = migration(header("a") + source)
     assert [p.kind for p in m.problems] == ["unanalysable"]
     assert "while loop" in m.problems[0].message
+
+
+def test_a_paging_loop_that_only_reads_rows_is_not_a_skipped_statement() -> None:
+    # mlflow 75868b020152: data backfills page through a query; nothing in them is schema
+    source = (
+        "def _validate(row):\n"
+        "    if row is None:\n"
+        "        raise ValueError(row)\n"
+        "def upgrade():\n"
+        "    bind = op.get_bind()\n"
+        "    query = sa.select(sa.column('a'))\n"
+        "    while True:\n"
+        "        rows = bind.execute(query.limit(10)).all()\n"
+        "        if not rows:\n"
+        "            break\n"
+        "        for row in rows:\n"
+        "            _validate(row)\n"
+        "    for row in bind.execute(query):\n"
+        "        _validate(row)\n"
+        "    op.create_index('ix_t_a', 't', ['a'])\n"
+    )
+    m = migration(header("a") + source)
+    assert m.problems == ()
+    assert [op.index.name for op in m.operations if isinstance(op, CreateIndex)] == ["ix_t_a"]

@@ -257,6 +257,8 @@ class _MigrationHost:
                 return False
             return HostObject("bind" if target.data == "get_bind" else "migration_context")
         if target.kind == "bind_execute":
+            if id(node) in self.consumed and not isinstance(args[0] if args else None, str):
+                return Unknown("rows of a query")  # its rows are read: a query, not DDL
             return self._op("execute", None, args[:1], {}, node)
         if target.kind == "inspect":
             connection = args[0] if args else kwargs.get("bind")
@@ -406,11 +408,14 @@ class _MigrationHost:
         for schema, named in by_schema.items():
             self._emit(MarkUncertain(tuple(named), schema, reason, span))
 
-    def _may_change_schema(self, node: ast.AST, seen: set[str]) -> bool:
+    def _may_change_schema(
+        self, node: ast.AST, seen: set[str], scope: dict[str, Any] | None = None
+    ) -> bool:
         """Whether ``node`` may reach a schema operation: an Alembic operation, an
         ``execute``, or a call of a function it cannot see into (this file's functions are
         looked into)."""
-        scope = self.evaluator.module_scope if self.evaluator is not None else {}
+        module = self.evaluator.module_scope if self.evaluator is not None else {}
+        scope = {**module, **(scope or {})}
         local = {
             n.name: n
             for n in ast.walk(node)
@@ -421,6 +426,9 @@ class _MigrationHost:
                 continue
             func = sub.func
             if isinstance(func, ast.Attribute):
+                query = func.attr in {"execute", "exec_driver_sql"} and id(sub) in self.consumed
+                if query:
+                    continue  # its rows are read: a query
                 if func.attr in _SIGNATURES or func.attr in {"exec_driver_sql", "create_all"}:
                     return True
                 if self._helper(sub):
@@ -434,7 +442,7 @@ class _MigrationHost:
             if target is not None:
                 if func.id not in seen:
                     seen.add(func.id)
-                    if self._may_change_schema(target, seen):
+                    if self._may_change_schema(target, seen, scope):
                         return True
                 continue
             if value is None and func.id not in dir(builtins):
@@ -495,9 +503,9 @@ class _MigrationHost:
             if isinstance(root, ast.Name):
                 value = scope.get(root.id)
                 if isinstance(value, HostObject | LocalFunction | Unknown | Deferred):
-                    return True
+                    return self._may_change_schema(node, set(), scope)
                 if isinstance(func, ast.Attribute) and func.attr in _SIGNATURES:
-                    return True
+                    return self._may_change_schema(node, set(), scope)
         return False
 
     # -- operations ---------------------------------------------------------------------
