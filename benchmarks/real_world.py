@@ -765,7 +765,7 @@ def understood():
         for f in revisions
         for operation in f.migration.operations
         if type(getattr(operation, "operation", operation)).__name__
-        not in ("MarkIncomplete", "Decide")
+        not in ("MarkIncomplete", "MarkUncertain", "Decide")
     )
 
 

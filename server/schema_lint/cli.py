@@ -25,7 +25,7 @@ from schema_lint.cache import (
     results_key,
 )
 from schema_lint.config import Config, ConfigError, load_config
-from schema_lint.diagnostics import Diagnostic
+from schema_lint.diagnostics import Coverage, Diagnostic
 from schema_lint.facts.source import Problem
 from schema_lint.output.paths import display_path
 from schema_lint.output.progress import ProgressBar
@@ -290,14 +290,14 @@ def _check(args: argparse.Namespace) -> int:
             hit = results.get(key)
             if hit is not None:
                 only = _targeted(targets, discovered[1])
-                return _report(args, _only(hit[0], only), hit[1], only, 0, None)
+                return _report(args, _only(hit[0], only), hit[1], only, 0, None, hit[2])
     from schema_lint.engine import check  # not needed when the whole result is cached
 
     project, cache = _load(root, config, args, store, discovered)
     only = _targeted(targets, [*project.files, *(p.span.path for p in project.layout.problems)])
     result = check(project, memo=cache)
     if results is not None and key is not None:
-        results.put(key, result.diagnostics, result.problems)
+        results.put(key, result.diagnostics, result.problems, result.coverage)
     result = replace(result, diagnostics=_only(result.diagnostics, only))
     if cache is not None:
         cache.save()
@@ -336,7 +336,7 @@ def _check(args: argparse.Namespace) -> int:
         )
         diagnostics = annotated.diagnostics
         hint = fix_hint(annotated, unsafe=args.unsafe_fixes) if args.format == "text" else None
-    return _report(args, diagnostics, result.problems, only, fixed, hint)
+    return _report(args, diagnostics, result.problems, only, fixed, hint, result.coverage)
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -447,6 +447,7 @@ def _report(
     only: set[str] | None,
     fixed: int,
     hint: str | None,
+    coverage: Coverage | None = None,
 ) -> int:
     from schema_lint.output import FORMATS
 
@@ -463,7 +464,12 @@ def _report(
         for p in problems
         if p.kind not in UNREADABLE_KINDS or (p.span.path, p.span.line) not in reported
     ]
-    _report_problems(problems, cwd, verbose=args.verbose, quiet=args.quiet, only=only)
+    summary_line = coverage is not None and args.format == "text" and not args.quiet
+    hidden = _report_problems(
+        problems, cwd, verbose=args.verbose, quiet=args.quiet, only=only, hint=not summary_line
+    )
+    if summary_line and coverage is not None:
+        print(coverage.line(verbose=args.verbose, hidden=hidden), file=sys.stderr)
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
@@ -479,7 +485,7 @@ _ALWAYS_SHOWN = UNREADABLE_KINDS | frozenset(
 )
 
 
-_NOTES = frozenset({"baseline-table", "create-all", "environment"})
+_NOTES = frozenset({"baseline-table", "create-all", "environment", "autogenerate-filter"})
 """What the replay assumed or chose (listed by ``--verbose``), not failures to read."""
 
 
@@ -490,9 +496,12 @@ def _report_problems(
     verbose: bool,
     quiet: bool,
     only: set[str] | None,
-) -> None:
+    hint: bool = True,
+) -> bool:
+    """Print the problems ``verbose`` (or their kind) shows; with ``hint``, one line counting
+    the rest. Whether some were left unlisted."""
     if quiet:
-        return
+        return False
     shown = [p for p in problems if verbose or p.kind in _ALWAYS_SHOWN]
     if only is not None:
         shown = [p for p in shown if p.span.path in only or p.kind not in UNREADABLE_KINDS]
@@ -504,7 +513,7 @@ def _report_problems(
             file=sys.stderr,
         )
     if verbose:
-        return
+        return False
     tables = sum(1 for p in problems if p.kind == "incomplete-table" and p not in shown)
     notes = sum(1 for p in problems if p.kind in _NOTES and p not in shown)
     other = len(problems) - len(shown) - tables - notes
@@ -513,11 +522,12 @@ def _report_problems(
         parts.append(f"{tables} table(s) could not be checked")
     if other:
         parts.append(f"{other} statement(s) or declaration(s) could not be analysed")
-    if parts:
+    if parts and hint:
         print(
             f"schema-lint: {' and '.join(parts)}; run with --verbose to list them",
             file=sys.stderr,
         )
+    return bool(parts)
 
 
 def _schema(args: argparse.Namespace) -> int:

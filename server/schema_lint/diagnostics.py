@@ -27,6 +27,33 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of a project was read: the summary line after a check."""
+
+    model_tables: int
+    checked_tables: int
+    """Model tables the rules judge (not incomplete)."""
+    statements: int
+    """Migration statements: those read plus those skipped."""
+    understood: int
+    """Schema operations the revision files yield and the replay applies (a statement under
+    a condition it cannot decide is skipped, not understood)."""
+
+    def line(self, *, verbose: bool, hidden: bool = False) -> str:
+        """``checked 95 of 102 model tables; 212 of 230 migration statements understood``,
+        and where the rest is listed when something was not read (``hidden``: problems
+        were left unlisted)."""
+        text = (
+            f"checked {self.checked_tables} of {self.model_tables} model tables; "
+            f"{self.understood} of {self.statements} migration statements understood"
+        )
+        missed = self.checked_tables < self.model_tables or self.understood < self.statements
+        if (missed or hidden) and not verbose:
+            text += "; --verbose lists the rest"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
 class Related:
     span: Span
     message: str

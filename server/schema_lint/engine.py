@@ -11,14 +11,21 @@ import gc
 import hashlib
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from schema_lint.diagnostics import Diagnostic
+from schema_lint.diagnostics import Coverage, Diagnostic
 from schema_lint.facts.files import FileFacts
-from schema_lint.facts.migrations import CreateAll, Guarded, Operation
+from schema_lint.facts.migrations import (
+    CreateAll,
+    Decide,
+    Guarded,
+    MarkIncomplete,
+    MarkUncertain,
+    Operation,
+)
 from schema_lint.facts.schema import Schema, Table
 from schema_lint.facts.source import Problem, Span
 from schema_lint.project import Project
@@ -55,6 +62,7 @@ class CheckResult:
     problems: tuple[Problem, ...]
     """What could not be read or analysed; shown with ``--verbose`` and in the editor log."""
     schemas: ProjectSchemas
+    coverage: Coverage | None = None
 
 
 class SchemaMemo(Protocol):
@@ -285,6 +293,8 @@ def _all_read(project: Project, environment: str | None) -> bool:
     every = tuple(d for found in dirs.values() for d in found)
     for problem in project.layout.problems:
         path = problem.span.path
+        if problem.kind == "unreadable-filter":
+            continue  # a filter hides nothing from the reading; said once, still compared
         if problem.kind == "unreadable-directory":
             return False
         if environment is None and not _below(path, every):
@@ -335,6 +345,7 @@ def check(
                 diagnostics.append(diagnostic)
     problems = list(file_problems)
     problems.extend(_environment_notes(project))
+    problems.extend(_filter_notes(project, schemas))
     problems.extend(_incomplete_tables(schemas))
     problems.extend(schemas.models.problems)
     for schema in schemas.migrations.values():
@@ -344,7 +355,82 @@ def check(
         tuple(sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key)),
         unique_problems,
         schemas,
+        coverage(project, schemas, unique_problems),
     )
+
+
+_MARKERS = (MarkIncomplete, MarkUncertain, Decide)
+"""Operations that are not statements: what a skipped statement taints, and conditions."""
+
+
+def coverage(project: Project, schemas: ProjectSchemas, problems: Sequence[Problem]) -> Coverage:
+    """The figures of the summary line. A statement is an operation a revision file yields
+    (a ``Guarded`` one counts as what it guards; the markers of :data:`_MARKERS` do not) or
+    an ``unanalysable`` problem located in a revision file (one per skipped statement); an
+    operation the replay skipped under a condition it could not decide is one of those
+    problems, so it counts as skipped, not as understood."""
+    revisions = {path: f.migration for path, f in project.files.items() if f.migration}
+    read = sum(
+        1
+        for migration in revisions.values()
+        for op in migration.operations
+        if not isinstance(op.operation if isinstance(op, Guarded) else op, _MARKERS)
+    )
+    extracted = {p for m in revisions.values() for p in m.problems}
+    extracted.update(p for path in revisions for p in project.files[path].problems)
+    skipped = [p for p in problems if p.kind == "unanalysable" and p.span.path in revisions]
+    undecided = sum(1 for p in skipped if p not in extracted)  # the replay's, one per operation
+    understood = max(read - undecided, 0)
+    tables = schemas.models.tables.values()
+    return Coverage(
+        model_tables=len(tables),
+        checked_tables=sum(1 for t in tables if not t.incomplete),
+        statements=understood + len(skipped),
+        understood=understood,
+    )
+
+
+def _filter_notes(project: Project, schemas: ProjectSchemas) -> list[Problem]:
+    """What each autogenerate filter of the project keeps out of the comparison (listed by
+    ``--verbose``)."""
+    notes: list[Problem] = []
+    for name, filters in project.env_filters.items():
+        sides = [schemas.models, schemas.migrations.get(name)]
+        for object_filter in filters:
+            matched: dict[str, None] = {}
+            for schema in sides:
+                for table in schema.tables.values() if schema is not None else ():
+                    for kind, what, names in (
+                        ("table", "table", [table.name]),
+                        ("column", "column", [c.name for c in table.columns]),
+                        ("index", "index", [i.name for i in table.indexes]),
+                        ("unique_constraint", "unique", [u.name for u in table.unique_constraints]),
+                        (
+                            "foreign_key_constraint",
+                            "foreign key",
+                            [f.name for f in table.foreign_keys],
+                        ),
+                    ):
+                        for found in names:
+                            if object_filter.matches(kind, found, table.name):
+                                where = "" if kind == "table" else f" of `{table.name}`"
+                                matched[f"{what} `{found}`{where}"] = None
+            span = object_filter.span or _environment_span(project, name, None)
+            shown = list(matched)[:10]
+            more = f" and {len(matched) - 10} more" if len(matched) > 10 else ""
+            what = ", ".join(shown) + more if matched else "nothing in this project"
+            pattern = f"{object_filter.kind or 'object'} `{object_filter.name}`"
+            if object_filter.table:
+                pattern += f" of `{object_filter.table}`"
+            notes.append(
+                Problem(
+                    "autogenerate-filter",
+                    f"{object_filter.reason} keeps {pattern} out of autogenerate, so out of "
+                    f"the comparison: {what}",
+                    span,
+                )
+            )
+    return notes
 
 
 def _environment_notes(project: Project) -> list[Problem]:

@@ -7,6 +7,7 @@ recorded in ``FileFacts.depends_on``), so it can run in parallel and be cached.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -469,13 +470,61 @@ def _finish(
         if e.name in set(migration_files.values()) or any(os.path.isdir(d) for d in e.version_dirs)
     )
     conventions = _env_conventions(environments, problems)
+    filters = _env_filters(environments, problems)
     layout = replace(
         layout,
         environments=environments,
         migration_files=migration_files,
         problems=tuple(dict.fromkeys((*layout.problems, *problems))),
     )
-    return Project(root, config, layout, files, conventions)
+    return Project(root, config, layout, files, conventions, filters)
+
+
+def _env_filters(
+    environments: tuple[Environment, ...], problems: list[Problem]
+) -> dict[str, tuple[ObjectFilter, ...]]:
+    """Each environment's autogenerate filters: ``include_object``/``include_name`` in its
+    ``env.py`` and ``[alembic:exclude]`` in its ``alembic.ini``. A filter function that
+    cannot be read is said once (a problem); what it may exclude is still compared."""
+    from schema_lint.extract.env_filters import env_filters, ini_filters
+
+    result: dict[str, tuple[ObjectFilter, ...]] = {}
+    for environment in environments:
+        found: list[ObjectFilter] = []
+        config_file = environment.config_file
+        if config_file and config_file.endswith(".ini"):
+            data = read_source(config_file)
+            if not isinstance(data, Unreadable):
+                with contextlib.suppress(DecodeError):
+                    found.extend(ini_filters(decode_source(data).text, config_file))
+        path = os.path.join(environment.script_dir, "env.py") if environment.script_dir else ""
+        env = read_source(path) if path and os.path.lexists(path) else None
+        if env is not None and not isinstance(env, Unreadable):
+            try:
+                parsed = parse_python(decode_source(env).text, path)
+            except DecodeError:
+                parsed = None
+            if isinstance(parsed, Parsed):
+                try:
+                    reading = env_filters(parsed.tree, path)
+                except RecursionError:
+                    reading = None
+                if reading is not None:
+                    found.extend(reading.filters)
+                    for role, line in reading.unreadable:
+                        problems.append(
+                            Problem(
+                                "unreadable-filter",
+                                f"{role} in env.py line {line} cannot be read; objects it may "
+                                "exclude are still compared (the tests schema-lint reads are "
+                                "name patterns, sets, `type_ ==` and `reflected and compare_to "
+                                "is None`)",
+                                Span(path, line, 0, line, 0),
+                            )
+                        )
+        if found:
+            result[environment.name] = tuple(dict.fromkeys(found))
+    return result
 
 
 def _disconnected(

@@ -69,4 +69,7 @@ def test_demo_text_output() -> None:
         "unique constraint on (user_id, role_id): the same pair can be stored twice",
     ]
     assert lines[-1] == "Found 4 errors."
-    assert result.stderr == ""
+    # everything read: the summary line says so, and nothing else is said
+    assert result.stderr == (
+        "checked 12 of 12 model tables; 33 of 33 migration statements understood\n"
+    )

@@ -152,6 +152,24 @@ FIXTURE_PROJECTS: tuple[FixtureProject, ...] = (
         portable=False,
     ),
     FixtureProject(
+        "raw_sql_forms",
+        "op.execute: ADD CONSTRAINT ... PRIMARY KEY/UNIQUE USING INDEX (the index becomes the "
+        "constraint), ALTER INDEX [IF EXISTS] ... RENAME TO (also of a constraint's index), "
+        "ALTER INDEX ... SET, ALTER TABLE RENAME CONSTRAINT, CHECK ... NOT VALID + VALIDATE, "
+        "FOREIGN KEY ON DELETE/ON UPDATE, UNIQUE ... DEFERRABLE, ALTER TYPE RENAME [VALUE], "
+        "COMMENT ON, DROP INDEX IF EXISTS a, b, CREATE UNIQUE INDEX CONCURRENTLY IF NOT "
+        "EXISTS, DROP INDEX CONCURRENTLY",
+        portable=False,
+    ),
+    FixtureProject(
+        "loops_built_sql",
+        "for over module-level dicts (.items(), nested tuple unpacking) and tuples of tuples, "
+        "continue, while over a literal list with pop(), if on module constants, a return "
+        "inside a loop (nothing after it runs), a helper returning from a loop; SQL built "
+        "with %, % with a dict, .format, f-strings, +, textwrap.dedent and sa.text",
+        portable=False,
+    ),
+    FixtureProject(
         "dialect_branches",
         "if/else and early return on op.get_bind().dialect.name, also through a variable "
         "and op.get_context()",

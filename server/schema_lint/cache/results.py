@@ -20,7 +20,7 @@ from schema_lint.cache.facts import DECODE_ERRORS, header, pack, paused_gc, read
 from schema_lint.cache.keys import content_key, facts_fingerprint
 from schema_lint.cache.registry import results_codec
 from schema_lint.cache.store import CacheStore
-from schema_lint.diagnostics import Diagnostic
+from schema_lint.diagnostics import Coverage, Diagnostic
 from schema_lint.facts.source import Problem
 from schema_lint.rules.registry import rule_for
 
@@ -41,6 +41,9 @@ def results_key(config: object, layout: object, candidates: dict[str, tuple[str,
     if isinstance(layout, ProjectLayout):
         for environment in layout.environments:
             digest.update(f"|env {environment!r}".encode())
+            if environment.config_file:  # [alembic:exclude] and the like
+                with contextlib.suppress(OSError):
+                    digest.update(Path(environment.config_file).read_bytes())
             if environment.script_dir:
                 with contextlib.suppress(OSError):
                     digest.update(Path(environment.script_dir, "env.py").read_bytes())
@@ -55,7 +58,8 @@ class ResultsCache:
     def name(self) -> str:
         return f"results-{__version__}-{facts_fingerprint()}.cache"
 
-    def get(self, key: str) -> tuple[Diagnostics, Problems] | None:
+    def get(self, key: str) -> tuple[Diagnostics, Problems, Coverage | None] | None:
+        """The findings, problems and summary figures of the check ``key`` names."""
         body = read_body(self.store, self.name, "results")
         if body is None or body.get("key") != key:
             return None
@@ -63,18 +67,28 @@ class ResultsCache:
             with paused_gc():
                 diagnostics = results_codec().decode(body.get("diagnostics"), Diagnostics)
                 problems = results_codec().decode(body.get("problems"), Problems)
+                encoded = body.get("coverage")
+                coverage = None if encoded is None else results_codec().decode(encoded, Coverage)
         except DECODE_ERRORS:
             return None
         if not all(_payload_fits(d) for d in diagnostics):
             return None
-        return diagnostics, problems
+        return diagnostics, problems, coverage
 
-    def put(self, key: str, diagnostics: Sequence[Diagnostic], problems: Sequence[Problem]) -> None:
+    def put(
+        self,
+        key: str,
+        diagnostics: Sequence[Diagnostic],
+        problems: Sequence[Problem],
+        coverage: Coverage | None = None,
+    ) -> None:
         body = header("results")
         try:
             body["key"] = key
             body["diagnostics"] = results_codec().encode(tuple(diagnostics), Diagnostics)
             body["problems"] = results_codec().encode(tuple(problems), Problems)
+            if coverage is not None:
+                body["coverage"] = results_codec().encode(coverage, Coverage)
             data = pack(body)
         except (Unencodable, ValueError, TypeError, OverflowError):
             return

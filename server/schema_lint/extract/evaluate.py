@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import inspect
 import operator
 import sys
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -38,6 +40,7 @@ from schema_lint.facts.migrations import (
 from schema_lint.vocabulary.sqlalchemy import MIGRATION_LIBRARIES
 
 MAX_STEPS = 200_000
+MAX_WHILE_ITERATIONS = 1_000
 MAX_DEPTH = 40
 
 
@@ -325,6 +328,29 @@ _STR_METHODS = frozenset(
     }
 )
 _COLLECTION_METHODS = frozenset({"items", "keys", "values", "get", "index", "count"})
+_MUTATING_METHODS: dict[type, frozenset[str]] = {
+    list: frozenset({"pop", "append", "extend", "insert", "remove", "reverse", "sort"}),
+    dict: frozenset({"pop", "setdefault", "update"}),
+}
+"""Methods that change a literal collection in place, as Python would (``queue.pop()``)."""
+_PURE_LIBRARY: dict[str, Callable[..., Any]] = {
+    "textwrap.dedent": textwrap.dedent,
+    "inspect.cleandoc": inspect.cleandoc,
+}
+"""Standard library functions of strings whose result is computed (SQL text is built
+with them)."""
+
+
+def is_plain(value: Any) -> bool:
+    """Plain Python data all the way down (no module, construct or host object, whose
+    ``repr`` would otherwise end up in built text)."""
+    if isinstance(value, tuple | list | set | frozenset):
+        return all(is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(is_plain(k) and is_plain(v) for k, v in value.items())
+    return isinstance(value, str | int | float | bool | type(None)) and not isinstance(
+        value, Unknown
+    )
 
 
 def is_known(value: Any) -> bool:
@@ -350,6 +376,11 @@ class Evaluator:
     path: list[_Entry] = field(default_factory=list)
     frames: list[_Frame] = field(default_factory=list)
     decisions: int = 0
+    owned: dict[int, Any] = field(default_factory=dict)
+    """Lists and dicts a function call built (by id, kept alive so that ids stay unique): only
+    those are changed in place by ``pop()``/``append()``; a module's values never are, since
+    they may be read again for another call or another file."""
+    module_level: int = 0
 
     # -- module level -------------------------------------------------------------------
 
@@ -391,10 +422,19 @@ class Evaluator:
             node, scope
         ):
             return Unknown("module-level call")
+        self.module_level += 1
         try:
             return self.eval(node, scope)
         except (_Stop, _Return, _Break, _Continue):
             return Unknown("not evaluable")
+        finally:
+            self.module_level -= 1
+
+    def _own(self, value: Any) -> Any:
+        """``value``, a container just built: changeable in place when a function built it."""
+        if isinstance(value, list | dict) and self.depth > 0 and not self.module_level:
+            self.owned[id(value)] = value
+        return value
 
     # -- running functions --------------------------------------------------------------
 
@@ -773,7 +813,43 @@ class Evaluator:
             self._leave(loop)
 
     def _exec_While(self, stmt: ast.While, scope: dict[str, Any]) -> None:
-        self._unknown_branch(stmt, [*stmt.body, *stmt.orelse], scope, "while loop")
+        """Iterations run while the test is known to hold (``while queue: x =
+        queue.pop()`` over a literal list); once it is not known, or an iteration depended
+        on a condition left to the replay, or after :data:`MAX_WHILE_ITERATIONS`, the rest
+        of the loop is an unknown loop (the iterations before it did run)."""
+        loop = self._enter("loop")
+        decisions, iterations = self.decisions, 0
+        try:
+            while True:
+                test = self.eval(stmt.test, scope)
+                undecided = len(self.path) > loop.start or self.decisions > decisions
+                if not _is_literal(test) or undecided or iterations >= MAX_WHILE_ITERATIONS:
+                    self._unknown_branch(stmt, [*stmt.body, *stmt.orelse], scope, "while loop")
+                    return
+                iterations += 1
+                if not test:
+                    break
+                self.steps += 1
+                if self.steps > MAX_STEPS:
+                    self.host.unanalysable(stmt, "too many steps to evaluate statically")
+                    raise _Stop
+                iteration = self._enter("iteration")
+                try:
+                    self.exec_block(stmt.body, scope)
+                except _Break:
+                    return
+                except _Continue:
+                    continue
+                except _BranchExit as exit_:
+                    if exit_.frame is loop:
+                        return
+                    if exit_.frame is not iteration:
+                        raise
+                finally:
+                    self._leave(iteration)
+            self.exec_block(stmt.orelse, scope)
+        finally:
+            self._leave(loop)
 
     def _exec_With(self, stmt: ast.With, scope: dict[str, Any]) -> None:
         for item in stmt.items:
@@ -850,7 +926,7 @@ class Evaluator:
                 continue
             assert isinstance(value, ast.FormattedValue)
             inner = self.eval(value.value, scope)
-            if not is_known(inner) or not isinstance(inner, _LITERAL_TYPES):
+            if not is_plain(inner):
                 return Unknown("f-string")
             spec = self.eval(value.format_spec, scope) if value.format_spec else ""
             if not isinstance(spec, str):
@@ -867,7 +943,7 @@ class Evaluator:
         return tuple(self._eval_items(node.elts, scope))
 
     def _eval_List(self, node: ast.List, scope: dict[str, Any]) -> Any:
-        return self._eval_items(node.elts, scope)
+        return self._own(self._eval_items(node.elts, scope))
 
     def _eval_Set(self, node: ast.Set, scope: dict[str, Any]) -> Any:
         items = self._eval_items(node.elts, scope)
@@ -903,7 +979,7 @@ class Evaluator:
                 result[k] = self.eval(value, scope)
             except TypeError:
                 return Unknown("dict key")
-        return result
+        return self._own(result)
 
     def _eval_BinOp(self, node: ast.BinOp, scope: dict[str, Any]) -> Any:
         left = self.eval(node.left, scope)
@@ -913,6 +989,8 @@ class Evaluator:
             return Unknown("operation")
         if not isinstance(left, _LITERAL_TYPES) or not isinstance(right, _LITERAL_TYPES):
             return Unknown("operation")
+        if isinstance(left, str) and not is_plain(right):
+            return Unknown("operation")  # "%s" % (construct,): its repr is not SQL
         try:
             return func(left, right)
         except Exception:  # the user's own arithmetic error: unknown, not a crash
@@ -999,8 +1077,11 @@ class Evaluator:
             return self.host.imported(f"{value.dotted}.{node.attr}")
         if isinstance(value, HostObject):
             return self.host.attribute(value, node.attr)
+        mutating = node.attr in _MUTATING_METHODS.get(type(value), ())
+        if mutating and self.owned.get(id(value)) is not value:
+            return Unknown(f"attribute {node.attr} of a value this function did not build")
         if isinstance(value, str | dict | list | tuple) and (
-            node.attr in _STR_METHODS or node.attr in _COLLECTION_METHODS
+            node.attr in _STR_METHODS or node.attr in _COLLECTION_METHODS or mutating
         ):
             return HostObject("method", (value, node.attr))
         return Unknown(f"attribute {node.attr}")
@@ -1105,7 +1186,7 @@ class Evaluator:
                     return args[0]
                 if func.data == "isinstance" and any(isinstance(a, HostObject) for a in args):
                     return self.host.call(HostObject("isinstance"), args, kwargs, node)
-                return _builtin_call(func.data, args, kwargs)
+                return self._own(_builtin_call(func.data, args, kwargs))
             if func.kind == "method":
                 return _method_call(func.data, args, kwargs)
             return self.host.call(func, args, kwargs, node)
@@ -1297,6 +1378,8 @@ _EVAL = _dispatch("_eval_")
 def _builtin_call(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if not is_known(args) or not is_known(kwargs):
         return Unknown(f"{name}()")
+    if name == "str" and not is_plain(args):
+        return Unknown(f"{name}()")
     try:
         return _BUILTINS[name](*args, **kwargs)
     except Exception:  # the user's own error: unknown, not a crash
@@ -1307,6 +1390,8 @@ def _method_call(data: tuple[Any, str], args: list[Any], kwargs: dict[str, Any])
     value, name = data
     if not is_known(args) or not is_known(kwargs) or not is_known(value):
         return Unknown(f".{name}()")
+    if isinstance(value, str) and not (is_plain(args) and is_plain(kwargs)):
+        return Unknown(f".{name}()")  # text built from something else than plain values
     try:
         result = getattr(value, name)(*args, **kwargs)
     except Exception:  # the user's own error: unknown, not a crash
@@ -1317,6 +1402,14 @@ def _method_call(data: tuple[Any, str], args: list[Any], kwargs: dict[str, Any])
 
 
 def _module_call(dotted: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+    pure = _PURE_LIBRARY.get(dotted)
+    if pure is not None:
+        if not (is_known(args) and is_known(kwargs)) or not all(isinstance(a, str) for a in args):
+            return Unknown(f"call of {dotted}")
+        try:
+            return pure(*args, **kwargs)
+        except Exception:  # the user's own error: unknown, not a crash
+            return Unknown(f"call of {dotted}")
     parts = dotted.split(".")
     if parts[0] not in {"sqlalchemy", "sa", "alembic"} and not dotted.startswith("sqlalchemy"):
         return Unknown(f"call of {dotted}")

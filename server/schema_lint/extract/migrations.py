@@ -13,6 +13,7 @@ False and the dialect is the target's (``alembic upgrade`` on a database of that
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import sys
 from collections.abc import Sequence
@@ -36,7 +37,7 @@ from schema_lint.extract.evaluate import (
     render_sql,
 )
 from schema_lint.extract.foreign import ForeignFunction, ForeignModules
-from schema_lint.extract.raw_sql import operations_from_sql
+from schema_lint.extract.raw_sql import mentioned_names, operations_from_sql
 from schema_lint.facts.migrations import (
     AddColumn,
     AddConstraint,
@@ -59,6 +60,7 @@ from schema_lint.facts.migrations import (
     Guarded,
     IndexDef,
     MarkIncomplete,
+    MarkUncertain,
     Migration,
     Operation,
     PrimaryKeyDef,
@@ -158,9 +160,11 @@ _FAMILIES = (
 class _Skip(Exception):
     """An operation whose essential arguments are not statically known."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, names: Sequence[tuple[str | None, str]] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.names = tuple(names)
+        """(schema, name) of the objects the operation may touch, beyond its arguments."""
 
 
 @dataclass
@@ -176,6 +180,8 @@ class _MigrationHost:
     evaluator: Evaluator | None = None
     module_values: dict[str, ast.expr] = field(default_factory=dict)
     """The revision's module-level assignments (data a skipped loop may walk)."""
+    consumed: set[int] = field(default_factory=set)
+    """Calls whose rows the revision reads (``<call>.fetchall()``): queries, not DDL."""
 
     # -- Host protocol ------------------------------------------------------------------
 
@@ -251,6 +257,8 @@ class _MigrationHost:
                 return False
             return HostObject("bind" if target.data == "get_bind" else "migration_context")
         if target.kind == "bind_execute":
+            if id(node) in self.consumed and not isinstance(args[0] if args else None, str):
+                return Unknown("rows of a query")  # its rows are read: a query, not DDL
             return self._op("execute", None, args[:1], {}, node)
         if target.kind == "inspect":
             connection = args[0] if args else kwargs.get("bind")
@@ -302,7 +310,7 @@ class _MigrationHost:
     def readable_since(self, mark: tuple[int, int]) -> bool:
         for operation in self.operations[mark[0] :]:
             inner = operation.operation if isinstance(operation, Guarded) else operation
-            if not isinstance(inner, MarkIncomplete | Decide):
+            if not isinstance(inner, MarkIncomplete | MarkUncertain | Decide):
                 return True
         return False
 
@@ -329,7 +337,16 @@ class _MigrationHost:
         if isinstance(last, Decide) and last.decision == decision:
             self.operations.pop()
 
-    def unanalysable(self, node: ast.AST, reason: str) -> None:
+    def unanalysable(
+        self,
+        node: ast.AST,
+        reason: str,
+        names: Sequence[tuple[str | None, str]] = (),
+        *,
+        scoped: bool = False,
+    ) -> None:
+        """Report a skipped statement and taint what it may touch (``names``: objects its
+        evaluated arguments name; ``scoped``: its table's objects are tainted already)."""
         span = self._span(node)
         site: tuple[object, ...] = (span.line, span.col)
         key = site
@@ -343,13 +360,98 @@ class _MigrationHost:
         if key in self.reported:
             return
         self.reported.add(key)
-        for table in self._tables_touched(node):
+        tables = [] if scoped else self._tables_touched(node)  # scoped: its objects only
+        for table in tables:
             self._emit(MarkIncomplete(table, None, f"{reason} (line {span.line})", span))
+        if not scoped or names:
+            self._taint_names(node, tables, names, f"{reason} (line {span.line})", span)
         if key != site and site in self.reported:
             return  # one problem per call of a helper: the first statement it could not run
         self.reported.add(site)
         line = self.lines.line_text(span.line).strip()
         self.problems.append(Problem("unanalysable", f"skipped `{_shorten(line)}`: {reason}", span))
+
+    def _taint_names(
+        self,
+        node: ast.AST,
+        tables: list[str],
+        known: Sequence[tuple[str | None, str]],
+        reason: str,
+        span: Span,
+    ) -> None:
+        """Make the objects a skipped statement names uncertain (see :class:`MarkUncertain`):
+        its string literals and those of the revision's module-level values it uses, read
+        as names (SQL text fragments read word by word). A statement that names nothing
+        readable and no table taints every index and constraint that exists there."""
+        names: dict[tuple[str | None, str], None] = dict.fromkeys(known)
+        places: list[ast.AST] = [node]
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and sub.id in self.module_values:
+                places.append(self.module_values[sub.id])
+        for place in places:
+            for sub in ast.walk(place):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    for found in _names_in_text(sub.value, self.dialect):
+                        names[found] = None
+        names = {k: None for k in names if k[1] not in tables}  # those taint their table
+        if not tables and not names and not self._may_change_schema(node, set()):
+            return  # it reaches no operation (a loop validating rows, say)
+        if not tables and _adds_only(node):  # it may have created what the models declare
+            self._emit(MarkUncertain((), None, reason, span, adds_only=True))
+        elif not names and not tables:
+            if not _data_only(node, self.consumed):
+                self._emit(MarkUncertain((), None, reason, span))
+            return
+        by_schema: dict[str | None, list[str]] = {}
+        for schema, name in names:
+            by_schema.setdefault(schema, []).append(name)
+        for schema, named in by_schema.items():
+            self._emit(MarkUncertain(tuple(named), schema, reason, span))
+
+    def _may_change_schema(
+        self, node: ast.AST, seen: set[str], scope: dict[str, Any] | None = None
+    ) -> bool:
+        """Whether ``node`` may reach a schema operation: an Alembic operation, an
+        ``execute``, or a call of a function it cannot see into (this file's functions are
+        looked into)."""
+        module = self.evaluator.module_scope if self.evaluator is not None else {}
+        scope = {**module, **(scope or {})}
+        local = {
+            n.name: n
+            for n in ast.walk(node)
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        for sub in ast.walk(node):
+            if not isinstance(sub, ast.Call):
+                continue
+            func = sub.func
+            if isinstance(func, ast.Attribute):
+                query = func.attr in {"execute", "exec_driver_sql"} and id(sub) in self.consumed
+                if query:
+                    continue  # its rows are read: a query
+                if func.attr in _SIGNATURES or func.attr in {"exec_driver_sql", "create_all"}:
+                    return True
+                if self._helper(sub):
+                    return True
+                continue
+            if not isinstance(func, ast.Name):
+                return True
+            value = scope.get(func.id)
+            found = value.node if isinstance(value, LocalFunction) else None
+            target = local.get(func.id) or found
+            if target is not None:
+                if func.id not in seen:
+                    seen.add(func.id)
+                    if self._may_change_schema(target, seen, scope):
+                        return True
+                continue
+            if value is None and func.id not in dir(builtins):
+                return True  # a function defined where this cannot see (in upgrade())
+            if isinstance(value, Deferred | HostObject) or (
+                isinstance(value, ModuleRef) and value.dotted.split(".")[0] not in _LIBRARIES
+            ):
+                return True
+        return False
 
     def _tables_touched(self, node: ast.AST) -> list[str]:
         """Tables a skipped statement may change: those given to operations in it and, when
@@ -401,9 +503,9 @@ class _MigrationHost:
             if isinstance(root, ast.Name):
                 value = scope.get(root.id)
                 if isinstance(value, HostObject | LocalFunction | Unknown | Deferred):
-                    return True
+                    return self._may_change_schema(node, set(), scope)
                 if isinstance(func, ast.Attribute) and func.attr in _SIGNATURES:
-                    return True
+                    return self._may_change_schema(node, set(), scope)
         return False
 
     # -- operations ---------------------------------------------------------------------
@@ -426,10 +528,42 @@ class _MigrationHost:
         params = _bind(name, batch, args, kwargs)
         span = self._span(node)
         try:
+            if name == "batch_alter_table":
+                return self._op_batch_alter_table(params, span, node)
             return handler(params, span)
         except _Skip as skip:
-            self.unanalysable(node, skip.reason)
+            known, scoped = self._known_arguments(name, params, skip.reason, span)
+            if batch is not None and len(batch) > 2 and scoped:  # one problem per block
+                self.unanalysable(batch[2], skip.reason, known, scoped=True)
+            else:
+                self.unanalysable(node, skip.reason, (*skip.names, *known), scoped=scoped)
             return None
+
+    def _known_arguments(
+        self, name: str, params: dict[str, Any], reason: str, span: Span
+    ) -> tuple[list[tuple[str | None, str]], bool]:
+        """The names among a skipped operation's evaluated arguments (its table, its index
+        or constraint), and whether it was scoped to its table: an index or constraint
+        operation on a known table whose object is not known taints every index and
+        constraint of that table (not its columns)."""
+        schema = params.get("schema") if isinstance(params.get("schema"), str) else None
+        names = [
+            (schema, value)
+            for key, value in params.items()
+            if key in _NAMED_PARAMS and isinstance(value, str)
+        ]
+        table = params.get(_TABLE_PARAM.get(name, "table_name"))
+        named = params.get("index_name" if "index" in name else "constraint_name")
+        if name in _OBJECT_OPS and not isinstance(named, str):
+            kinds = _OP_KINDS.get(name, ())
+            if name == "drop_constraint":
+                kinds = _DROP_KINDS.get(str(params.get("type_")), ())
+            on = table if isinstance(table, str) else None  # None: any table
+            why = f"{reason} (line {span.line})"
+            adds = name in _ADDING_OPS
+            self._emit(MarkUncertain((), schema, why, span, on, adds_only=adds, kinds=kinds))
+            return [n for n in names if n[1] != table], True  # its columns stay judged
+        return names, False
 
     def _emit(self, operation: Operation) -> None:
         if self.guard is not None:
@@ -444,8 +578,11 @@ class _MigrationHost:
         text = f"{metadata.rsplit('.', 2)[-1] if '.' in metadata else metadata}.create_all()"
         self._emit(CreateAll(_shorten(ast.unparse(node)) or text, self._span(node)))
 
-    def _op_batch_alter_table(self, p: dict[str, Any], span: Span) -> Any:
-        table = _text(p, "table_name")
+    def _op_batch_alter_table(self, p: dict[str, Any], span: Span, node: ast.Call) -> Any:
+        table = p.get("table_name")
+        if not isinstance(table, str):  # each operation in the block taints by its kind
+            unknown = Unknown("the table is not statically known")
+            return HostObject("batch", (unknown, None, node))
         return HostObject("batch", (table, _opt_text(p, "schema")))
 
     def _op_create_table(self, p: dict[str, Any], span: Span) -> Any:
@@ -656,7 +793,7 @@ class _MigrationHost:
         for operation in result.operations:
             self._emit(operation)
         for statement in result.unparsed:
-            raise _Skip(f"SQL not understood: {_shorten(statement)}")
+            raise _Skip(f"SQL not understood: {_shorten(statement)}", result.mentioned)
 
     # -- construct helpers --------------------------------------------------------------
 
@@ -744,6 +881,133 @@ def _inspect(method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if kind is not None:
         return StateRows(kind, table, schema)
     return Unknown(f"inspector.{method}()")
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?")
+
+
+def _names_in_text(text: str, dialect: str) -> list[tuple[str | None, str]]:
+    """(schema, name) pairs a string literal of a skipped statement may name: the string
+    itself when it is a name, else the names of the SQL text it may be part of."""
+    if _NAME.fullmatch(text):
+        schema, _, name = text.rpartition(".")
+        return [(schema or None, name)]
+    if len(text) > 20_000 or not any(c.isspace() for c in text):
+        return []
+    return mentioned_names(text, dialect)
+
+
+_NAMED_PARAMS = frozenset(
+    {
+        "table_name",
+        "source_table",
+        "old_table_name",
+        "new_table_name",
+        "index_name",
+        "constraint_name",
+        "column_name",
+    }
+)
+"""Arguments of a skipped operation that name what it touches."""
+_OBJECT_OPS = frozenset(
+    {
+        "create_index",
+        "drop_index",
+        "create_unique_constraint",
+        "create_primary_key",
+        "create_foreign_key",
+        "create_check_constraint",
+        "drop_constraint",
+    }
+)
+_TABLE_PARAM = {"create_foreign_key": "source_table"}
+_OP_KINDS: dict[str, tuple[str, ...]] = {
+    "create_index": ("index",),
+    "drop_index": ("index",),
+    "create_unique_constraint": ("unique",),
+    "create_primary_key": ("primary",),
+    "create_foreign_key": ("foreign_key",),
+    "create_check_constraint": ("check",),
+}
+_DROP_KINDS: dict[str, tuple[str, ...]] = {
+    "unique": ("unique",),
+    "foreignkey": ("foreign_key",),
+    "check": ("check",),
+    "primary": ("primary",),
+}
+
+_DML = frozenset({"insert", "update", "delete", "select", "values", "where", "returning"})
+_ROWS = frozenset(
+    {
+        "all",
+        "first",
+        "one",
+        "one_or_none",
+        "scalar",
+        "scalars",
+        "scalar_one",
+        "fetchall",
+        "fetchone",
+        "fetchmany",
+        "mappings",
+        "limit",
+        "order_by",
+        "group_by",
+        "offset",
+    }
+)
+"""Methods of queries and of their results: a statement whose rows are read is a query."""
+_ADDING_OPS = frozenset(
+    {
+        "create_table",
+        "create_index",
+        "create_unique_constraint",
+        "create_foreign_key",
+        "create_check_constraint",
+        "add_column",
+    }
+)
+"""Operations that only create objects (of a table, or a new table)."""
+
+
+def _adds_only(node: ast.AST) -> bool:
+    """A statement whose only schema operations create objects (no execute, no drop)."""
+    calls = [
+        sub.func.attr
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+    ]
+    schema_ops = [c for c in calls if c in _SIGNATURES and c != "batch_alter_table"]
+    return bool(schema_ops) and all(c in _ADDING_OPS for c in schema_ops)
+
+
+def _data_only(node: ast.AST, consumed: set[int] | frozenset[int] = frozenset()) -> bool:
+    """A statement that runs only data statements and no schema operation: every
+    ``execute`` in it is given a SQLAlchemy data construct (``t.update().values(...)``) or
+    has its rows read (``bind.execute(query).all()``: DDL returns no rows)."""
+    consumed = set(consumed)
+    executes: list[ast.Call] = []
+    for sub in ast.walk(node):
+        if not (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)):
+            continue
+        name = sub.func.attr
+        if name in _ROWS and isinstance(sub.func.value, ast.Call):
+            consumed.add(id(sub.func.value))
+        if name in {"execute", "exec_driver_sql"}:
+            executes.append(sub)
+        elif name in _SIGNATURES:
+            return False
+    if not executes:
+        return False
+    for call in executes:
+        data = any(
+            isinstance(s, ast.Call) and isinstance(s.func, ast.Attribute) and s.func.attr in _DML
+            for a in call.args[:1]
+            for s in ast.walk(a)
+        )
+        if not data and id(call) not in consumed:
+            return False
+    return True
 
 
 def _strings(nodes: list[ast.expr]) -> list[str]:
@@ -987,6 +1251,11 @@ def extract_migration(
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
             host.module_values[stmt.targets[0].id] = stmt.value
+    for sub in ast.walk(tree):
+        if isinstance(sub, ast.Attribute) and sub.attr in _ROWS and isinstance(sub.value, ast.Call):
+            host.consumed.add(id(sub.value))
+        elif isinstance(sub, ast.For | ast.comprehension) and isinstance(sub.iter, ast.Call):
+            host.consumed.add(id(sub.iter))  # its rows are walked: a query
     evaluator.load_module(tree)
     scope = evaluator.module_scope
     revision_node = next((s for s in tree.body if "revision" in _assigned_names(s)), None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
+from schema_lint.facts.source import Span
+
 
 @dataclass(frozen=True, slots=True)
 class ObjectFilter:
@@ -20,6 +22,8 @@ class ObjectFilter:
     name: str
     table: str | None = None
     reason: str = ""
+    span: Span | None = None
+    """Where the project states it (the function in ``env.py``, ``alembic.ini``)."""
 
     def matches(self, kind: str, name: str | None, table: str | None) -> bool:
         if self.kind is not None and self.kind != kind:

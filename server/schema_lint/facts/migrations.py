@@ -177,6 +177,45 @@ class DropConstraint:
 
 
 @dataclass(frozen=True, slots=True)
+class RenameIndex:
+    """``ALTER INDEX [IF EXISTS] name RENAME TO new_name``: on whichever table of ``schema``
+    has it (on PostgreSQL, the index of a unique or primary key constraint renames the
+    constraint too)."""
+
+    name: str
+    new_name: str
+    schema: str | None
+    span: Span
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RenameConstraint:
+    """``ALTER TABLE table RENAME CONSTRAINT name TO new_name``."""
+
+    table: str
+    schema: str | None
+    name: str
+    new_name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ConstraintFromIndex:
+    """``ALTER TABLE table ADD CONSTRAINT name UNIQUE|PRIMARY KEY USING INDEX index``: the
+    index becomes the constraint (PostgreSQL renames it to the constraint's name), with the
+    index's columns."""
+
+    table: str
+    schema: str | None
+    name: str
+    kind: str
+    """``unique`` or ``primary``."""
+    index: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class CreateAll:
     """``metadata.create_all(bind)``: every model table that does not exist yet is created,
     with the models' shape."""
@@ -194,6 +233,33 @@ class MarkIncomplete:
     schema: str | None
     reason: str
     span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MarkUncertain:
+    """A statement that could not be read may create, drop or rename the objects it names.
+
+    Each of ``names`` (as written, case-folded like the dialect folds identifiers) that is a
+    table at this point makes that table incomplete; any other name becomes uncertain on
+    every table of ``schema`` (an index or constraint of that name is judged by no rule).
+    With no name at all (``names`` empty) every index and constraint that exists at this
+    point in ``schema`` (of ``table`` only, when given) becomes uncertain: the statement may
+    have touched any of them. A statement that can only create objects (``adds_only``:
+    ``create_index``, ``create_table``, ... with an unknown name or table) cannot change
+    those: then the indexes and constraints the *models* declare there become uncertain
+    (the statement may have created one of them).
+    """
+
+    names: tuple[str, ...]
+    schema: str | None
+    reason: str
+    span: Span
+    table: str | None = None
+    adds_only: bool = False
+    kinds: tuple[str, ...] = ()
+    """With no name: only objects of these kinds (``index``, ``unique``, ``foreign_key``,
+    ``check``, ``primary``; empty: every kind) — a skipped ``drop_index`` touches no foreign
+    key."""
 
 
 # -- conditions the replay decides -------------------------------------------------------
@@ -298,8 +364,12 @@ Operation = (
     | DropIndex
     | AddConstraint
     | DropConstraint
+    | RenameIndex
+    | RenameConstraint
+    | ConstraintFromIndex
     | CreateAll
     | MarkIncomplete
+    | MarkUncertain
     | Decide
     | Guarded
 )

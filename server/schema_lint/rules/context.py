@@ -214,6 +214,9 @@ class RuleContext:
         uncertain = (*base.uncertain, *other.uncertain)
         if uncertain:
             base, other = _without(base, uncertain), _without(other, uncertain)
+        filters = (*side.filters, *(base_side.filters if base_side is not None else ()))
+        if filters:
+            base, other = _unfiltered(base, filters), _unfiltered(other, filters)
         dialect = side.dialect or (base_side.dialect if base_side else None) or self.dialect
         return TablePair(base, other, side, dialect, base_side)
 
@@ -227,6 +230,24 @@ def _same_database(migrations: Side, database: Side) -> bool:
 def _first_span(table: Table) -> Span | None:
     """Where the migrations create a table: its first column's operation."""
     return next((c.span for c in table.columns if c.span is not None), None)
+
+
+def _unfiltered(table: Table, filters: tuple[ObjectFilter, ...]) -> Table:
+    """``table`` without the columns, indexes and constraints the project keeps out of
+    autogenerate (Alembic's ``type_`` names)."""
+
+    def kept(kind: str, name: str | None) -> bool:
+        return not any(f.matches(kind, name, table.name) for f in filters)
+
+    return replace(
+        table,
+        columns=tuple(c for c in table.columns if kept("column", c.name)),
+        indexes=tuple(i for i in table.indexes if kept("index", i.name)),
+        unique_constraints=tuple(
+            u for u in table.unique_constraints if kept("unique_constraint", u.name)
+        ),
+        foreign_keys=tuple(f for f in table.foreign_keys if kept("foreign_key_constraint", f.name)),
+    )
 
 
 def _without(table: Table, names: tuple[str, ...]) -> Table:

@@ -35,6 +35,7 @@ from schema_lint.facts.migrations import (
     Compared,
     Condition,
     ConstraintDef,
+    ConstraintFromIndex,
     CreateAll,
     CreateIndex,
     CreateTable,
@@ -49,11 +50,14 @@ from schema_lint.facts.migrations import (
     Guarded,
     IndexDef,
     MarkIncomplete,
+    MarkUncertain,
     Migration,
     Negation,
     Opaque,
     Operation,
     PrimaryKeyDef,
+    RenameConstraint,
+    RenameIndex,
     RenameTable,
     UniqueDef,
 )
@@ -387,7 +391,7 @@ class Replayer:
     def _undecided(self, op: Guarded) -> None:
         """An operation that may or may not run: skipped, reported, its tables tainted."""
         inner = self._normalised(op.operation)
-        if isinstance(inner, MarkIncomplete):
+        if isinstance(inner, MarkIncomplete | MarkUncertain):
             self.apply(inner)
             return
         if isinstance(inner, Decide):
@@ -423,6 +427,15 @@ class Replayer:
                 return False
             table.uncertain.add(name)
             return True
+        if isinstance(op, RenameIndex | ConstraintFromIndex | RenameConstraint):
+            names = (
+                (op.name, op.new_name)
+                if isinstance(op, RenameIndex | RenameConstraint)
+                else (op.name, op.index)
+            )
+            table_name = None if isinstance(op, RenameIndex) else op.table
+            self._apply_MarkUncertain(MarkUncertain(names, op.schema, "", op.span), table_name)
+            return True
         if isinstance(op, DropIndex | DropConstraint):
             if isinstance(op, DropConstraint) and op.type_ == "primary":
                 return False
@@ -444,7 +457,7 @@ class Replayer:
         if isinstance(op, CreateAll):
             return list(self.models.tables) if self.models is not None else []
         table = getattr(op, "table", None)
-        if not isinstance(table, str):
+        if not isinstance(table, str) or isinstance(op, MarkUncertain | RenameIndex):
             return []
         schema = self.schema_of(getattr(op, "schema", None))
         keys = [_key(table, schema)]
@@ -675,6 +688,136 @@ class Replayer:
         table = self.tables.get(_key(op.table, op.schema))
         if table is not None:
             table.incomplete.append(op.reason)
+
+    def _apply_MarkUncertain(self, op: MarkUncertain, table_name: str | None = None) -> None:
+        """Names a skipped statement may touch: a table's name makes that table incomplete,
+        any other becomes uncertain on every table of the schema (of ``table_name`` only,
+        when given); no name at all, every index and constraint there."""
+        schema = self.schema_of(op.schema)
+        tables = [t for t in self.tables.values() if t.schema == schema]
+        table_name = table_name or op.table
+        if table_name is not None:
+            tables = [t for t in tables if t.name == table_name]
+        if not op.names:
+            kinds = set(op.kinds or ("index", "unique", "foreign_key", "check", "primary"))
+            for table in tables:  # it may have created what the models declare
+                key = _key(table.name, table.schema)
+                model = self.models.tables.get(key) if self.models is not None else None
+                if model is not None:
+                    table.uncertain.update(_object_names(model, kinds))
+            if op.adds_only:
+                return  # and it cannot have dropped or changed what exists
+            for table in tables:
+                for kind in kinds - {"primary"}:
+                    table.uncertain.update(table.names(kind, self.dialect))
+                pk = table.primary_key
+                if "primary" in kinds and pk is not None and pk.name:
+                    table.uncertain.add(pk.name)
+            return
+        for name in op.names:
+            named = self.tables.get(_key(name, schema))
+            if named is not None and op.reason:
+                named.incomplete.append(op.reason)
+        for table in tables:
+            table.uncertain.update(op.names)
+
+    def _apply_RenameIndex(self, op: RenameIndex) -> None:
+        tables = [t for t in self.tables.values() if t.schema == op.schema]
+        for table in tables:
+            if any(i.name == op.name for i in table.indexes):
+                table.indexes = [
+                    replace(i, name=op.new_name) if i.name == op.name else i for i in table.indexes
+                ]
+                self._renamed(table, op.name, op.new_name)
+                return
+            if self.dialect == "postgresql" and self._rename_owner(table, op.name, op.new_name):
+                return  # the index of a UNIQUE or PRIMARY KEY constraint: the constraint too
+        unknown = [t for t in tables if t.baseline or t.incomplete]
+        for table in unknown:
+            table.uncertain.update((op.name, op.new_name))
+        if not unknown and not op.if_exists:
+            self.problems.append(
+                Problem(
+                    "unknown-index",
+                    f"index {op.name!r} does not exist at this point of the migrations; "
+                    "the rename is ignored",
+                    op.span,
+                )
+            )
+
+    def _rename_owner(self, table: _TableState, name: str, new_name: str) -> bool:
+        """Rename the unique or primary key constraint ``name`` of ``table``, if it has one."""
+        if any(u.name == name for u in table.uniques):
+            table.uniques = [
+                replace(u, name=new_name) if u.name == name else u for u in table.uniques
+            ]
+        elif table.primary_key is not None and table.primary_key.name == name:
+            table.primary_key = replace(table.primary_key, name=new_name)
+        else:
+            return False
+        self._renamed(table, name, new_name)
+        return True
+
+    def _renamed(self, table: _TableState, name: str, new_name: str) -> None:
+        self._remember(table.schema, new_name)
+        if table.baseline:
+            table.gone.add(("index", name))
+            for kind in ("unique", "foreign_key", "check"):
+                table.gone.add((kind, name))
+
+    def _apply_RenameConstraint(self, op: RenameConstraint) -> None:
+        table = self._table(op.table, op.schema, op.span)
+        if table is None:
+            return
+        if self._rename_owner(table, op.name, op.new_name):
+            return
+        if any(f.name == op.name for f in table.foreign_keys):
+            table.foreign_keys = [
+                replace(f, name=op.new_name) if f.name == op.name else f for f in table.foreign_keys
+            ]
+        elif any(c.name == op.name for c in table.checks):
+            table.checks = [
+                replace(c, name=op.new_name) if c.name == op.name else c for c in table.checks
+            ]
+        elif table.baseline or table.incomplete:
+            table.uncertain.update((op.name, op.new_name))
+            return
+        else:
+            self.problems.append(
+                Problem(
+                    "unknown-constraint",
+                    f"constraint {op.name!r} does not exist on {op.table!r} at this point; "
+                    "the rename is ignored",
+                    op.span,
+                )
+            )
+            return
+        self._renamed(table, op.name, op.new_name)
+
+    def _apply_ConstraintFromIndex(self, op: ConstraintFromIndex) -> None:
+        table = self._table(op.table, op.schema, op.span)
+        if table is None:
+            return
+        index = next((i for i in table.indexes if i.name == op.index), None)
+        if index is None or index.expressions or index.where is not None:
+            table.uncertain.update((op.name, op.index))
+            if not (table.baseline or table.incomplete):
+                self.problems.append(
+                    Problem(
+                        "unknown-index",
+                        f"index {op.index!r} of {op.table!r} cannot become constraint "
+                        f"{op.name!r} at this point of the migrations (it does not exist, or "
+                        "it is not a plain index of columns)",
+                        op.span,
+                    )
+                )
+            return
+        table.indexes = [i for i in table.indexes if i is not index]
+        self._remember(table.schema, op.name)
+        if op.kind == "primary":
+            self._set_primary_key(table, PrimaryKeyDef(op.name, index.columns, True), op.span)
+        else:
+            table.uniques.append(UniqueConstraint(op.name, index.columns, op.span))
 
     def _apply_DropTable(self, op: DropTable) -> None:
         if self._table(op.table, op.schema, op.span) is not None:
@@ -933,6 +1076,18 @@ def replay_migrations(
 _GONE_KIND = {"unique": "unique", "foreignkey": "foreign_key", "check": "check"}
 _DROP_PREFIX = {"unique": "uq", "foreignkey": "fk", "check": "ck", "primary": "pk"}
 _PREFIX: dict[type, str] = {UniqueDef: "uq", ForeignKeyDef: "fk", CheckDef: "ck"}
+
+
+def _object_names(table: Table, kinds: set[str]) -> set[str]:
+    """The names of a table's indexes and constraints of ``kinds``."""
+    found = {
+        "index": [i.name for i in table.indexes],
+        "unique": [u.name for u in table.unique_constraints],
+        "foreign_key": [f.name for f in table.foreign_keys],
+        "check": [c.name for c in table.check_constraints],
+        "primary": [table.primary_key.name] if table.primary_key is not None else [],
+    }
+    return {name for kind in kinds for name in found[kind] if name}
 
 
 def _only_decisions(condition: Condition) -> bool:
