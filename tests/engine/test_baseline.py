@@ -231,3 +231,24 @@ def test_notes_are_not_counted_as_statements_that_could_not_be_read(tmp_path: Pa
         [*command, "--verbose"], capture_output=True, text=True, timeout=120, check=False
     )
     assert "[baseline-table] table `accounts` is altered before any revision" in verbose.stderr
+
+
+def test_create_all_on_a_declarative_base_made_by_a_call(tmp_path: Path) -> None:
+    """``Base = declarative_base()`` in the models and ``Base.metadata.create_all(bind=...)``
+    in a revision: the call was dropped without a word (only ``class Base(DeclarativeBase)``
+    was read), and every model table looked like a baseline table."""
+    import shutil
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "migrations" / "create_all_revision"
+    project = tmp_path / "project"
+    shutil.copytree(fixture, project)
+    models = project / "shop_models.py"
+    models.write_text(
+        models.read_text()
+        .replace("DeclarativeBase, Mapped", "Mapped, declarative_base")
+        .replace("class Base(DeclarativeBase):\n    pass\n", "Base = declarative_base()\n")
+    )
+    (project / "pyproject.toml").write_text("")
+    result = check(load_project(project, load_config(project)))
+    kinds = {p.kind for p in result.problems}
+    assert "create-all" in kinds and "baseline-table" not in kinds

@@ -1077,6 +1077,9 @@ class Evaluator:
             return self.host.imported(f"{value.dotted}.{node.attr}")
         if isinstance(value, HostObject):
             return self.host.attribute(value, node.attr)
+        if node.attr == "create_all" and _a_metadata(node.value, value):
+            # `Base.metadata.create_all` where `Base = declarative_base()` was evaluated
+            return self.host.imported(f"{ast.unparse(node.value)}.create_all")
         mutating = node.attr in _MUTATING_METHODS.get(type(value), ())
         if mutating and self.owned.get(id(value)) is not value:
             return Unknown(f"attribute {node.attr} of a value this function did not build")
@@ -1440,3 +1443,10 @@ def render_sql(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _a_metadata(node: ast.expr, value: Any) -> bool:
+    """``X.metadata`` or a ``MetaData(...)`` value: what ``create_all`` is called on."""
+    if isinstance(value, SACall) and value.name == "MetaData":
+        return True
+    return isinstance(node, ast.Attribute) and node.attr == "metadata"
