@@ -19,8 +19,7 @@ from itertools import pairwise
 
 from schema_lint.diagnostics import Diagnostic, Edit, Fix, NoFix
 from schema_lint.fixes.context import FixContext, ReadText, Sources
-from schema_lint.fixes.edits import apply_edits
-from schema_lint.fixes.source import Source, parse_source
+from schema_lint.fixes.source import NotParsed, Source, parse_source
 from schema_lint.rules.registry import rule_for
 
 Fixer = Callable[[Diagnostic, Sources, FixContext], "Fix | NoFix"]
@@ -64,16 +63,31 @@ def compute_fix(
     if fixer is None:
         return NoFix(f"{diagnostic.code} has no automatic fix")
     src = parsed if parsed is not None else parse_source(diagnostic.span.path, text)
-    if src is None:
+    result = _run(fixer, diagnostic, src, context, read_text)
+    if isinstance(result, NotParsed) and not src.whole:
+        # the statement-by-statement reading was unsure: read the whole file once
+        src = parse_source(diagnostic.span.path, text, True)
+        result = _run(fixer, diagnostic, src, context, read_text)
+    if isinstance(result, NotParsed):
         return NoFix("the file does not parse")
-    sources = Sources(src, read_text)
-    try:
-        result = fixer(diagnostic, sources, context)
-    except Exception as exc:  # a fix must never take the linter or the editor down
-        return NoFix(f"the fix could not be computed ({type(exc).__name__}: {exc})")
     if isinstance(result, NoFix):
         return result
-    return _checked(result, sources)
+    return _checked(result, Sources(src, read_text))
+
+
+def _run(
+    fixer: Fixer,
+    diagnostic: Diagnostic,
+    src: Source,
+    context: FixContext,
+    read_text: ReadText | None,
+) -> Fix | NoFix | NotParsed:
+    try:
+        return fixer(diagnostic, Sources(src, read_text), context)
+    except NotParsed as exc:
+        return exc
+    except Exception as exc:  # a fix must never take the linter or the editor down
+        return NoFix(f"the fix could not be computed ({type(exc).__name__}: {exc})")
 
 
 def _checked(fix: Fix, sources: Sources) -> Fix | NoFix:
@@ -85,7 +99,7 @@ def _checked(fix: Fix, sources: Sources) -> Fix | NoFix:
         if not _disjoint(edits):
             return NoFix("the fix could not be computed (its edits overlap)")
         src = sources.get(path)
-        if src is None or parse_source(path, apply_edits(src.text, edits)) is None:
+        if src is None or not src.parses_with(edits):
             return NoFix("the fix could not be computed (the result would not parse)")
     return fix
 

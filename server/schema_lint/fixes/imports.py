@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -92,9 +93,10 @@ class _Imports:
     bound: set[str] = field(default_factory=set)
 
 
-def _scan(module: cst.Module) -> _Imports:
+def _scan(statements: Iterable[cst.BaseStatement]) -> _Imports:
+    """The imports among ``statements`` (top-level ones), and the names they bind."""
     found = _Imports()
-    for statement in module.body:
+    for statement in statements:
         if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
             found.bound.add(statement.name.value)
             continue
@@ -152,7 +154,7 @@ def _plain(alias: cst.ImportAlias) -> str:
 
 def reference(src: Source, wanted: Wanted, near: cst.CSTNode | None, limit: int) -> Reference | str:
     """How to refer to ``wanted`` in code inside ``near``; a string says why it cannot be."""
-    found = _scan(src.module)
+    found = _scan(src.top_level({wanted.name, *_prefixes(near)}))
     for local, (module, name) in found.names.items():
         if name == wanted.name and module in wanted.modules:
             return Reference(local)
@@ -178,6 +180,23 @@ def reference(src: Source, wanted: Wanted, near: cst.CSTNode | None, limit: int)
         return Reference(f"{alias}.{wanted.name}")
     line = f"from {wanted.modules[0]} import {wanted.name}\n"
     return Reference(wanted.name, (insertion(src.path, _new_import_line(src, found), line),))
+
+
+def _prefixes(near: cst.CSTNode | None) -> set[str]:
+    """The objects that SQLAlchemy names are reached through in ``near`` (``sa``, ``db``):
+    the only names besides the wanted one whose binding matters."""
+    found: set[str] = set()
+    if near is None:
+        return found
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            parts = dotted(node.func)
+            if parts and len(parts) > 1 and parts[-1] in VOCABULARY:
+                found.add(parts[0])
+
+    near.visit(Calls())
+    return found
 
 
 def _style(found: _Imports, near: cst.CSTNode) -> str | None:
@@ -256,5 +275,5 @@ def _new_import_line(src: Source, found: _Imports) -> tuple[int, int]:
     futures = [s for s, m, f in found.lines if m == "__future__"]
     if futures:
         return (src.end(futures[-1])[0] + 1, 0)
-    body = src.module.body
-    return (src.start(body[0])[0], 0) if body else (len(src.lines), 0)
+    first = src.first_statement()
+    return (src.start(first)[0], 0) if first is not None else (len(src.lines), 0)

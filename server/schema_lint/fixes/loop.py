@@ -158,8 +158,8 @@ def _parses_with(texts: _Texts, accepted: Sequence[Edit], fix: Fix) -> bool:
         before = [e for e in accepted if e.path == path]
         if not before:
             continue  # the fix alone was checked when it was computed
-        text = texts.text(path)
+        src = texts.parsed(path)
         edits = [*before, *(e for e in fix.edits if e.path == path)]
-        if text is None or parse_source(path, apply_edits(text, edits)) is None:
+        if src is None or not src.parses_with(edits):
             return False
     return True

@@ -268,9 +268,10 @@ def _lookup_class(
     for candidate in (src, *(sources.get(p) for p in context.class_files.get(name, ()))):
         if candidate is None:
             continue
-        for statement in candidate.module.body:
-            if isinstance(statement, cst.ClassDef) and statement.name.value == name:
-                return candidate, statement
+        for module in candidate.modules((name,)):
+            for statement in module.body:
+                if isinstance(statement, cst.ClassDef) and statement.name.value == name:
+                    return candidate, statement
     return None
 
 

@@ -32,7 +32,7 @@ def find_table_call(src: Source, table: str, line: int) -> cst.Call | None:
             if is_table_call(node, table) and _contains(src, node, line):
                 found.append(node)
 
-    src.module.visit(Finder())
+    src.around(line).visit(Finder())
     return found[-1] if found else None
 
 
@@ -49,7 +49,8 @@ def find_class(src: Source, name: str | None, line: int) -> cst.ClassDef | None:
             if _contains(src, node, line):
                 spanning.append(node)
 
-    src.module.visit(Finder())
+    for module in src.modules((name,) if name is not None else (), (line,)):
+        module.visit(Finder())
     if len(named) == 1:
         return named[0]
     both = [c for c in spanning if c in named]
