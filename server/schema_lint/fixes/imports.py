@@ -154,11 +154,18 @@ def _plain(alias: cst.ImportAlias) -> str:
 
 def reference(src: Source, wanted: Wanted, near: cst.CSTNode | None, limit: int) -> Reference | str:
     """How to refer to ``wanted`` in code inside ``near``; a string says why it cannot be."""
-    found = _scan(src.top_level({wanted.name, *_prefixes(near)}))
+    key = ("reference", wanted, id(near), limit)
+    return src.memo(key, lambda: _reference(src, wanted, near, limit))
+
+
+def _reference(
+    src: Source, wanted: Wanted, near: cst.CSTNode | None, limit: int
+) -> Reference | str:
+    found = _scan(src.top_level({wanted.name, *_prefixes(src, near)}))
     for local, (module, name) in found.names.items():
         if name == wanted.name and module in wanted.modules:
             return Reference(local)
-    style = _style(found, near) if near is not None else None
+    style = _style(src, found, near) if near is not None else None
     alias = next((a for a, m in found.modules.items() if m == wanted.package), None)
     if style:
         module = found.modules.get(style, "")
@@ -182,40 +189,30 @@ def reference(src: Source, wanted: Wanted, near: cst.CSTNode | None, limit: int)
     return Reference(wanted.name, (insertion(src.path, _new_import_line(src, found), line),))
 
 
-def _prefixes(near: cst.CSTNode | None) -> set[str]:
+def _prefixes(src: Source, near: cst.CSTNode | None) -> set[str]:
     """The objects that SQLAlchemy names are reached through in ``near`` (``sa``, ``db``):
     the only names besides the wanted one whose binding matters."""
     found: set[str] = set()
-    if near is None:
-        return found
-
-    class Calls(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            parts = dotted(node.func)
-            if parts and len(parts) > 1 and parts[-1] in VOCABULARY:
-                found.add(parts[0])
-
-    near.visit(Calls())
+    for node in src.within(near, cst.Call) if near is not None else ():
+        parts = dotted(node.func)
+        if parts and len(parts) > 1 and parts[-1] in VOCABULARY:
+            found.add(parts[0])
     return found
 
 
-def _style(found: _Imports, near: cst.CSTNode) -> str | None:
+def _style(src: Source, found: _Imports, near: cst.CSTNode) -> str | None:
     """``""`` for bare names, an alias or object name such as ``sa`` or ``db``, or None."""
     votes: Counter[str] = Counter()
-
-    class Calls(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            parts = dotted(node.func)
-            if not parts or parts[-1] not in VOCABULARY:
-                return
-            if len(parts) == 1:
-                module = found.names.get(parts[0], ("", ""))[0]
-                if module.split(".")[0] in _LIBRARIES:
-                    votes[""] += 1
-            elif parts[0] in found.modules or parts[0] in found.bound:
-                votes[parts[0]] += 1
-
-    near.visit(Calls())
+    for node in src.within(near, cst.Call):
+        parts = dotted(node.func)
+        if not parts or parts[-1] not in VOCABULARY:
+            continue
+        if len(parts) == 1:
+            module = found.names.get(parts[0], ("", ""))[0]
+            if module.split(".")[0] in _LIBRARIES:
+                votes[""] += 1
+        elif parts[0] in found.modules or parts[0] in found.bound:
+            votes[parts[0]] += 1
     if not votes:
         return None
     return max(votes, key=lambda k: (votes[k], k == ""))

@@ -17,8 +17,9 @@ import contextlib
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -46,6 +47,10 @@ _BODY = {
 }
 _CLAUSE = re.compile(r"(?:else|elif|except|finally)\b")
 _DOUBLED_BRACES = re.compile(r"\{\{|\}\}")
+
+
+T = TypeVar("T")
+N = TypeVar("N", bound=cst.CSTNode)
 
 
 class NotParsed(Exception):
@@ -191,6 +196,8 @@ class Source:
 
     __slots__ = (
         "_layout",
+        "_members",
+        "_memo",
         "_modules",
         "_offsets",
         "_positions",
@@ -214,6 +221,51 @@ class Source:
         self._positions: dict[cst.CSTNode, tuple[CodeRange, int]] = {}
         self._offsets: list[int] | None = None
         self._quote: str | None = None
+        self._memo: dict[Hashable, Any] = {}
+        self._members: dict[int, list[cst.CSTNode]] = {}
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per ``key`` for this text (a finder's result: the text and
+        its parsed statements never change, and every fix of the file asks again)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        found: T = self._memo[key]
+        return found
+
+    def nodes(self, module: cst.Module, kind: type[N]) -> list[N]:
+        """Every node of type ``kind`` in ``module`` (one of :meth:`modules`), in the order
+        a visitor meets them; the statements are walked once, whatever the number of fixes
+        asking."""
+        by_type: dict[type, list[cst.CSTNode]] = self.memo(
+            ("nodes", id(module)), lambda: self._by_type(module)
+        )
+        found = by_type.get(kind, [])
+        return found  # type: ignore[return-value]  # keyed by the exact type
+
+    def within(self, node: cst.CSTNode, kind: type[N]) -> list[N]:
+        """Every node of type ``kind`` inside ``node`` (itself included), in visiting order."""
+        start, end = self.start(node), self.end(node)
+        return [
+            n
+            for n in self.nodes(self.around(start[0]), kind)
+            if start <= self.start(n) and self.end(n) <= end
+        ]
+
+    def _by_type(self, module: cst.Module) -> dict[type, list[cst.CSTNode]]:
+        """The nodes of ``module`` by type, each list in visiting order (by start, the
+        outer before the inner): read from its positions, without walking it again."""
+        found: dict[type, list[cst.CSTNode]] = {}
+        for node in self._members.get(id(module), ()):
+            found.setdefault(type(node), []).append(node)
+        positions = self._positions
+
+        def order(node: cst.CSTNode) -> tuple[int, int, int, int]:
+            where = positions[node][0]
+            return (where.start.line, where.start.column, -where.end.line, -where.end.column)
+
+        for nodes in found.values():
+            nodes.sort(key=order)
+        return found
 
     # --- statements -----------------------------------------------------------------------
 
@@ -240,6 +292,7 @@ class Source:
         shift = first - 1
         self._positions.update((node, (where, shift)) for node, where in positions.items())
         self._modules[index] = wrapper.module
+        self._members[id(wrapper.module)] = list(positions)
         return wrapper.module
 
     def _index(self, line: int) -> int:
@@ -270,11 +323,17 @@ class Source:
     def _indexes(self, words: Iterable[str], lines: Iterable[int]) -> set[int]:
         found = {self._index(line) for line in lines}
         for word in words:
-            if self._offsets is None:
-                self._offsets = line_offsets(self.text)
-            for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", self.text):
-                found.add(self._index(bisect.bisect_right(self._offsets, match.start())))
+            found.update(self.memo(("word", word), functools.partial(self._mentions, word)))
         return found
+
+    def _mentions(self, word: str) -> frozenset[int]:
+        if self._offsets is None:
+            self._offsets = line_offsets(self.text)
+        offsets = self._offsets
+        return frozenset(
+            self._index(bisect.bisect_right(offsets, match.start()))
+            for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", self.text)
+        )
 
     def first_statement(self) -> cst.BaseStatement | None:
         for index in range(len(self._layout.chunks)):
@@ -354,17 +413,24 @@ class Source:
 
     # --- checking a result ----------------------------------------------------------------
 
-    def parses_with(self, edits: Sequence[Edit]) -> bool:
-        """Whether the statements ``edits`` touch still parse once they are applied: each
-        group of logical lines they touch on its own (dedented) when that is possible, else
-        the top-level statements around them."""
+    def parses_with(self, edits: Sequence[Edit], before: Sequence[Edit] = ()) -> bool:
+        """Whether the statements ``edits`` touch still parse once they are applied, with
+        the edits ``before`` them (already checked) that touch the same statements: each
+        group of logical lines on its own (dedented) when that is possible, else the
+        top-level statements around them."""
         mine = [e for e in edits if e.path == self.path]
         if not mine:
             return True
-        for first, last, group in self._windows(mine):
-            if not self._window_parses(first, last, group):
-                return False
-        return True
+        windows = self._windows(mine)
+        near = [
+            e
+            for e in before
+            if e.path == self.path
+            and any(lo <= e.end_line and e.line <= hi for lo, hi, _ in windows)
+        ]
+        if near:
+            windows = self._windows([*near, *mine])
+        return all(self._window_parses(first, last, group) for first, last, group in windows)
 
     def _windows(self, edits: Sequence[Edit]) -> list[tuple[int, int, list[Edit]]]:
         spans: list[tuple[int, int, Edit]] = []
@@ -386,7 +452,7 @@ class Source:
         """The first (``start``) or last line of the logical line holding ``line``; a line
         between logical lines belongs to the one before it."""
         logical = self._layout.logical
-        starts = [entry.start for entry in logical]
+        starts = self.memo("starts", lambda: [entry.start for entry in logical])
         index = bisect.bisect_right(starts, line) - 1
         if index < 0:
             return 1 if start else line
@@ -396,7 +462,9 @@ class Source:
         return entry.end if line <= entry.end else line
 
     def _window_parses(self, first: int, last: int, edits: list[Edit]) -> bool:
-        logical = [e for e in self._layout.logical if first <= e.start <= last]
+        every = self._layout.logical
+        starts = self.memo("starts", lambda: [entry.start for entry in every])
+        logical = every[bisect.bisect_left(starts, first) : bisect.bisect_right(starts, last)]
         simple = bool(logical) and not any(e.opens for e in logical)
         if simple and logical[0].start == first:
             indent = logical[0].indent
