@@ -139,7 +139,7 @@ def _scan(text: str, lines: Sequence[str]) -> Layout:
             elif quotes is not None:
                 prefix, body = match.group("prefix").lower(), text[pos : body_end - len(quote)]
                 _count(quotes, prefix, quote, body)
-                if _unsure(prefix, body):
+                if ("f" in prefix or "t" in prefix) and not _count_fields(quotes, body):
                     quotes = None
             newlines = text.count("\n", pos, body_end)
             if newlines:
@@ -160,13 +160,49 @@ def _count(quotes: Counter[str], prefix: str, quote: str, body: str) -> None:
         quotes[quote] += 1
 
 
-def _unsure(prefix: str, body: str) -> bool:
-    """An f-string with a quote inside a field: libcst counts the strings in there."""
-    if "f" not in prefix and "t" not in prefix:
-        return False
-    plain = _DOUBLED_BRACES.sub("", body)
-    brace = plain.find("{")
-    return brace >= 0 and ("'" in plain[brace:] or '"' in plain[brace:])
+def _count_fields(quotes: Counter[str], body: str) -> bool:
+    """Count the plain strings in the fields of an f-string's ``body`` (libcst's tree has
+    them); False when the body is beyond this reading (a nested f-string, a quote or a
+    bracket in a format spec, an unclosed field): then libcst is asked."""
+    plain = _DOUBLED_BRACES.sub("  ", body)
+    pos = plain.find("{")
+    while pos >= 0:
+        depth = 0
+        end = pos + 1
+        spec = False
+        while end < len(plain):
+            char = plain[end]
+            if char in "'\"":
+                if spec:
+                    return False
+                prefix = ""
+                while len(prefix) < 2 and plain[end - len(prefix) - 1] in "rRbBuUfFtT":
+                    prefix = plain[end - len(prefix) - 1] + prefix
+                if plain[end - len(prefix) - 1].isalnum() or "f" in prefix.lower():
+                    return False
+                quote = char * 3 if plain.startswith(char * 3, end) else char
+                inner = _BODY[quote].match(plain, end + len(quote))
+                if inner is None or not plain.endswith(quote, end + len(quote), inner.end()):
+                    return False
+                text = plain[end + len(quote) : inner.end() - len(quote)]
+                _count(quotes, prefix.lower(), quote, text)
+                end = inner.end()
+                continue
+            if char in "([{":
+                if spec:
+                    return False
+                depth += 1
+            elif char in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == ":" and depth == 0:
+                spec = True
+            end += 1
+        else:
+            return False
+        pos = plain.find("{", end + 1)
+    return True
 
 
 def _chunks(logical: Sequence[Logical], lines: Sequence[str]) -> tuple[int, ...]:
@@ -310,15 +346,23 @@ class Source:
         ``lines``, each group as a module to visit, in file order."""
         return [self._chunk(i) for i in sorted(self._indexes(words, lines))]
 
-    def top_level(self, words: Iterable[str] = ()) -> list[cst.BaseStatement]:
+    def top_level(self, names: Iterable[str] = ()) -> list[cst.BaseStatement]:
         """The top-level import statements, the first statement, and every top-level
-        statement mentioning one of ``words``, in file order."""
-        wanted = self._indexes(words, ())
+        statement that may bind one of ``names`` (``name =``, ``name:``, ``def name``,
+        ``class name``), in file order."""
+        wanted: set[int] = set()
+        for name in names:
+            wanted.update(self.memo(("binds", name), functools.partial(self._binding, name)))
         for index, first in enumerate(self._layout.chunks):
             head = self.lines[first - 1] if first <= len(self.lines) else ""
             if index == 0 or re.match(r"(?:import|from)\b", head):
                 wanted.add(index)
         return [s for i in sorted(wanted) for s in self._chunk(i).body]
+
+    def _binding(self, name: str) -> frozenset[int]:
+        word = re.escape(name)
+        pattern = rf"(?<![\w.]){word}\s*(?:=(?!=)|:)|\b(?:class|def)\s+{word}(?!\w)"
+        return self._matching(pattern)
 
     def _indexes(self, words: Iterable[str], lines: Iterable[int]) -> set[int]:
         found = {self._index(line) for line in lines}
@@ -327,12 +371,16 @@ class Source:
         return found
 
     def _mentions(self, word: str) -> frozenset[int]:
+        return self._matching(rf"(?<!\w){re.escape(word)}(?!\w)")
+
+    def _matching(self, pattern: str) -> frozenset[int]:
+        """The top-level statements where ``pattern`` matches."""
         if self._offsets is None:
             self._offsets = line_offsets(self.text)
         offsets = self._offsets
         return frozenset(
             self._index(bisect.bisect_right(offsets, match.start()))
-            for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", self.text)
+            for match in re.finditer(pattern, self.text)
         )
 
     def first_statement(self) -> cst.BaseStatement | None:
