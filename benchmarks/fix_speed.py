@@ -1,7 +1,7 @@
 """Fixes at the speed of findings: JSON output, ``--diff`` and code-action resolve, timed.
 
     python benchmarks/fix_speed.py [--runs 3] [--tables 500] [--findings 1000] [--lines 3000]
-        [--real-world DIR ...] [--compare SRC] [--resolves 30]
+        [--real-world DIR ...] [--compare SRC] [--resolves 30] [--timeout 600]
 
 Prints side by side, in one run:
 
@@ -347,7 +347,10 @@ def main() -> None:
     parser.add_argument("--resolves", type=int, default=30)
     parser.add_argument("--real-world", type=Path, nargs="*", default=[])
     parser.add_argument("--compare", type=Path, help="another checkout's server directory")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per command")
     args = parser.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
     sources: list[Path | None] = [None]
     if args.compare is not None:
         sources.append(args.compare.resolve())
