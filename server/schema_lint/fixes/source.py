@@ -16,6 +16,7 @@ import bisect
 import contextlib
 import functools
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -232,6 +233,7 @@ class Source:
 
     __slots__ = (
         "_layout",
+        "_lock",
         "_members",
         "_memo",
         "_modules",
@@ -259,13 +261,15 @@ class Source:
         self._quote: str | None = None
         self._memo: dict[Hashable, Any] = {}
         self._members: dict[int, list[cst.CSTNode]] = {}
+        self._lock = threading.RLock()  # one parse of each statement, whatever the threads
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, once per ``key`` for this text (a finder's result: the text and
         its parsed statements never change, and every fix of the file asks again)."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        found: T = self._memo[key]
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = compute()
+            found: T = self._memo[key]
         return found
 
     def nodes(self, module: cst.Module, kind: type[N]) -> list[N]:
@@ -314,6 +318,11 @@ class Source:
         found = self._modules.get(index)
         if found is not None:
             return found
+        with self._lock:
+            found = self._modules.get(index)
+            return found if found is not None else self._parse_chunk(index)
+
+    def _parse_chunk(self, index: int) -> cst.Module:
         first, last = self._chunk_lines(index)
         code = "\n".join(self.lines[first - 1 : last])
         if last < len(self.lines):
