@@ -271,8 +271,6 @@ def _config(root: Path, args: argparse.Namespace) -> Config:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from schema_lint.engine import check
-
     root, targets, missing = _root_and_targets(args.paths)
     for path in missing:
         print(f"schema-lint: {path}: no such file or directory", file=sys.stderr)
@@ -293,6 +291,8 @@ def _check(args: argparse.Namespace) -> int:
             if hit is not None:
                 only = _targeted(targets, discovered[1])
                 return _report(args, _only(hit[0], only), hit[1], only, 0, None)
+    from schema_lint.engine import check  # not needed when the whole result is cached
+
     project, cache = _load(root, config, args, store, discovered)
     only = _targeted(targets, [*project.files, *(p.span.path for p in project.layout.problems)])
     result = check(project, memo=cache)

@@ -61,6 +61,9 @@ class Config:
     """Per Alembic environment (by name, as ``--verbose`` prints it) options."""
     database_url_env: str | None = None
     """``database-url-env``: the environment variable holding ``schema-lint db``'s URL."""
+    library_roots: tuple[str, ...] = ()
+    """``library-roots``: directories (a ``site-packages``) where modules that are not in the
+    project are looked up, so that library bases and mixins are read (never imported)."""
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.rule_options.get(code, {})
@@ -72,7 +75,7 @@ class Config:
         return None
 
 
-_LIST_KEYS = ("select", "ignore", "models", "migrations", "exclude")
+_LIST_KEYS = ("select", "ignore", "models", "migrations", "exclude", "library-roots")
 _TOP_KEYS = frozenset({*_LIST_KEYS, "per-file-ignores", "dialect", "database-url-env"})
 _MIGRATION_KEYS = ("paths", "assume", "environments")
 

@@ -219,6 +219,7 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
     model_filter = [os.path.normpath(root / m) for m in config.models]
     candidates: dict[str, tuple[str, bytes]] = {}
     migration_files: dict[str, str] = {}
+    implied: set[str] = set()
     heuristic_envs: dict[str, list[str]] = {}
     env_scripts = {os.path.normpath(os.path.dirname(d)) for d in version_dirs}
     env_scripts |= {os.path.normpath(e.script_dir) for e in environments if e.script_dir}
@@ -233,10 +234,13 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
         probe = prefilter_bytes(data)
         candidates[path] = (ROLE_MODULE, data)  # unless it is more than a module
         environment = version_dirs.get(parent) or _recursive_owner(parent, recursive_dirs)
-        if environment is not None:
+        below = None if environment is not None else _recursive_owner(parent, version_dirs)
+        if environment is not None or (below is not None and may_be_migration(probe)):
             if may_be_migration(probe):
                 candidates[path] = (ROLE_MIGRATION, data)
-                migration_files[path] = environment
+                migration_files[path] = environment or below or ""
+                if environment is None:
+                    implied.add(path)
             continue
         if any(_under(parent, script) for script in env_scripts):
             continue  # env.py, shared helpers, frozen model copies kept for migrations
@@ -269,6 +273,7 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
         environments=tuple(environments),
         migration_files=migration_files,
         problems=tuple(problems),
+        implied=frozenset(implied),
     )
     return layout, candidates
 
@@ -304,6 +309,7 @@ def _targeted(environment: Environment, config: Config) -> Environment:
         dialect_source=source,
         schemas=schemas,
         schemas_source=schemas_source,
+        uncompared="its env.py sets `target_metadata = None`" if target.no_target_metadata else "",
     )
 
 
@@ -375,7 +381,8 @@ def load_project(
         norm(path): content_key(overrides.get(path, data) if overrides else data)
         for path, (_, data) in candidates.items()
     }
-    sources = ProjectFiles(ModuleIndex(keys), keys, texts)
+    libraries = [str((root / library).resolve()) for library in config.library_roots]
+    sources = ProjectFiles(ModuleIndex(keys, libraries), keys, texts)
     files: dict[str, FileFacts] = {}
     todo: list[tuple[str, bytes | str, str, str, str]] = []
     for path, (role, data) in candidates.items():
@@ -453,12 +460,14 @@ def _finish(
         for path, env in layout.migration_files.items()
         if path in files and (files[path].migration is not None or files[path].model is None)
     }
+    problems: list[Problem] = []
+    for path in _disconnected(layout.implied, migration_files, files, problems):
+        del migration_files[path]
     environments = tuple(
         e
         for e in layout.environments
         if e.name in set(migration_files.values()) or any(os.path.isdir(d) for d in e.version_dirs)
     )
-    problems: list[Problem] = []
     conventions = _env_conventions(environments, problems)
     layout = replace(
         layout,
@@ -467,6 +476,58 @@ def _finish(
         problems=tuple(dict.fromkeys((*layout.problems, *problems))),
     )
     return Project(root, config, layout, files, conventions)
+
+
+def _disconnected(
+    implied: frozenset[str],
+    migration_files: Mapping[str, str],
+    files: Mapping[str, FileFacts],
+    problems: list[Problem],
+) -> list[str]:
+    """The implied revision files that do not continue their environment's graph: each of
+    their ``down_revision`` must be a revision the environment already has (through its own
+    directories or implied files kept before), and their own id new to it."""
+    if not implied:
+        return []
+    known: dict[str, set[str]] = {}
+    for path, env in migration_files.items():
+        migration = files[path].migration
+        if path not in implied and migration is not None and migration.revision:
+            known.setdefault(env, set()).add(migration.revision)
+    pending = sorted(p for p in implied if p in migration_files)
+    kept: list[str] = []
+    progress = True
+    while progress:
+        progress = False
+        for path in list(pending):
+            migration = files[path].migration
+            ids = known.setdefault(migration_files[path], set())
+            if (
+                migration is not None
+                and migration.revision
+                and migration.revision not in ids
+                and migration.down_revisions
+                and set(migration.down_revisions) <= ids
+            ):
+                ids.add(migration.revision)
+                kept.append(path)
+                pending.remove(path)
+                progress = True
+    by_env: dict[str, list[str]] = {}
+    for path in kept:
+        by_env.setdefault(migration_files[path], []).append(path)
+    for env, paths in by_env.items():
+        directories = sorted({os.path.dirname(p) for p in paths})
+        problems.append(
+            Problem(
+                "environment",
+                f"environment `{env}`: {len(paths)} revision file(s) in "
+                f"{', '.join(directories)} are read as part of it (no alembic.ini names "
+                "those directories, but they continue its revision graph)",
+                Span(paths[0], 1, 0, 1, 0),
+            )
+        )
+    return pending
 
 
 def _env_conventions(

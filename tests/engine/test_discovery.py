@@ -110,3 +110,50 @@ def test_script_folder_files_are_not_models_and_reexports_are_read(tmp_path: Pat
         str(tmp_path / "app/db/__init__.py"),
         str(tmp_path / "app/db/core.py"),
     }
+
+
+def _rev(rev: str, down: str | None, labels: str = "()") -> str:
+    return (
+        "from alembic import op\n\n"
+        f"revision = {rev!r}\ndown_revision = {down!r}\nbranch_labels = {labels}\n\n\n"
+        "def upgrade():\n    op.add_column('t', None)\n"
+    )
+
+
+def test_revision_files_below_a_version_directory_that_continue_its_graph(
+    tmp_path: Path,
+) -> None:
+    """keystone sets ``version_locations`` in code (``versions/yoga/expand`` ...): those
+    revisions were never replayed, so constraints its contract branch drops stayed, and
+    SL003 reported them. Files below a version directory are read as the environment's when
+    they continue its graph; an archive of unrelated revisions is not."""
+    from schema_lint.project import load_project
+
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/env.py": "",
+            "migrations/versions/0001_initial.py": _rev("a1", None),
+            "migrations/versions/yoga/expand/0002.py": _rev("b2", "a1", "('expand',)"),
+            "migrations/versions/yoga/contract/0003.py": _rev("c3", "a1", "('contract',)"),
+            "migrations/versions/bobcat/contract/0004.py": _rev("d4", "c3"),
+            "migrations/versions/archive/0005.py": _rev("e5", None),
+            "migrations/versions/archive/0006.py": _rev("f6", "zz"),
+            "migrations/versions/archive/0007.py": _rev("a1", "d4"),
+        },
+    )
+    project = load_project(tmp_path, load_config(tmp_path))
+    kept = sorted(
+        Path(p).relative_to(tmp_path / "migrations" / "versions").as_posix()
+        for p in project.layout.migration_files
+    )
+    assert kept == [
+        "0001_initial.py",
+        "bobcat/contract/0004.py",
+        "yoga/contract/0003.py",
+        "yoga/expand/0002.py",
+    ]
+    (note,) = [p for p in project.layout.problems if p.kind == "environment"]
+    assert note.message.startswith("environment `migrations`: 3 revision file(s) in ")

@@ -177,3 +177,100 @@ def test_every_section_of_an_alembic_ini_is_an_environment(tmp_path: Path) -> No
         "revisions/core": (None, ""),
         "revisions/tenant": ("sqlite", "its alembic.ini URL"),
     }
+
+
+UNCOMPARED_ENV = """\
+from alembic import context
+
+target_metadata = None
+
+
+def run_migrations_online():
+    context.configure(connection=None, target_metadata=target_metadata)
+"""
+CREATE_X = _revision("x1", 'op.create_table("x", sa.Column("id", sa.Integer, primary_key=True))\n')
+
+
+def test_an_environment_without_target_metadata_may_keep_unmodelled_tables(tmp_path: Path) -> None:
+    """Reproduction 19 (ckan): an extension's ``env.py`` sets ``target_metadata = None``, so
+    autogenerate never compares its tables with models; SL011 reported its table `x`."""
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/models.py": MODELS,
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/env.py": UNCOMPARED_ENV,
+            "migrations/versions/0001.py": CREATE_X,
+        },
+    )
+    assert ("SL011", "x", "migrations") not in codes(tmp_path)
+    result = check(load_project(tmp_path, load_config(tmp_path)))
+    (note,) = [p for p in result.problems if p.kind == "environment"]
+    assert note.message == (
+        "environment `migrations`: its env.py sets `target_metadata = None`, so autogenerate "
+        "never compares it with models; the tables it creates that no model declares are not "
+        "reported"
+    )
+
+
+def test_target_metadata_bound_somewhere_reports_unmodelled_tables(tmp_path: Path) -> None:
+    """``target_metadata = None`` then rebound (an import, a branch) still compares."""
+    rebound = UNCOMPARED_ENV.replace(
+        "target_metadata = None\n",
+        "target_metadata = None\nif True:\n    from app.models import Base\n"
+        "    target_metadata = Base.metadata\n",
+    )
+    imported = UNCOMPARED_ENV.replace(
+        "target_metadata = None\n", "target_metadata = None\nfrom app import target_metadata\n"
+    )
+    for env in (rebound, imported):
+        write(
+            tmp_path,
+            {
+                "pyproject.toml": "",
+                "app/models.py": MODELS,
+                "alembic.ini": "[alembic]\nscript_location = migrations\n",
+                "migrations/env.py": env,
+                "migrations/versions/0001.py": CREATE_X,
+            },
+        )
+        assert ("SL011", "x", "migrations") in codes(tmp_path)
+
+
+def test_raw_sql_index_on_sqlite_keeps_the_default_null_order_implicit(tmp_path: Path) -> None:
+    """prefect 3.9.1: ``CREATE INDEX ... (state_type, coalesce(a, b))`` run on SQLite was read
+    as ``COALESCE(a, b) NULLS FIRST`` (SQLite's default order, spelt out for PostgreSQL), and
+    SL009 reported the model's ``coalesce(cls.a, cls.b)`` as a different index."""
+    models = """\
+from sqlalchemy import Index, Integer, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Thing(Base):
+    __tablename__ = "things"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    a: Mapped[str | None] = mapped_column(String(20))
+    b: Mapped[str | None] = mapped_column(String(20))
+    __table_args__ = (Index("ix_things_a_b", a, func.coalesce(a, b)),)
+"""
+    create = CREATE.replace(
+        'sa.Column("a", sa.String(20)),',
+        'sa.Column("a", sa.String(20)), sa.Column("b", sa.String(20)),',
+    )
+    revision = _revision(
+        "s1", create + 'op.execute("CREATE INDEX ix_things_a_b ON things (a, coalesce(a, b))")\n'
+    )
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app/models.py": models,
+            "app/migrations/versions/sqlite/0001.py": revision,
+        },
+    )
+    assert codes(tmp_path) == []

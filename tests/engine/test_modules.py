@@ -99,3 +99,83 @@ def test_files_read_from_editor_texts_or_disk_and_freshness(tmp_path: Path) -> N
     assert added.index.digest != files.index.digest and not added.fresh(read)
     module.unlink()
     assert not files.with_text(str(module), None).fresh(read)
+
+
+LIB_MODELS = """\
+from sqlalchemy import Column, DateTime
+
+
+class ModelBase:
+    __table_initialized__ = False
+
+    def save(self, session):
+        session.add(self)
+
+
+class TimestampMixin:
+    created_at = Column(DateTime)
+    updated_at = Column(DateTime)
+"""
+APP_MODELS = """\
+from oslo_like.sqlalchemy import models
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Thing(Base, models.ModelBase, models.TimestampMixin):
+    __tablename__ = "things"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(20), index=True)
+"""
+LIB_REVISION = """\
+import sqlalchemy as sa
+from alembic import op
+
+revision = "1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table(
+        "things",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.String(20)),
+        sa.Column("created_at", sa.DateTime()),
+        sa.Column("updated_at", sa.DateTime()),
+    )
+"""
+
+
+def test_library_bases_are_read_from_the_library_roots(tmp_path: Path) -> None:
+    """keystone, octavia: bases and mixins from oslo.db (a library) left every table
+    unchecked. With ``library-roots`` naming a site-packages, they are read like project
+    modules (never imported): the table is checked, with the mixin's columns."""
+    from schema_lint.config import load_config
+    from schema_lint.engine import check
+    from schema_lint.project import load_project
+
+    site = tmp_path / "site-packages"
+    (site / "oslo_like" / "sqlalchemy").mkdir(parents=True)
+    (site / "oslo_like" / "__init__.py").write_text("")
+    (site / "oslo_like" / "sqlalchemy" / "__init__.py").write_text("")
+    (site / "oslo_like" / "sqlalchemy" / "models.py").write_text(LIB_MODELS)
+    root = tmp_path / "app"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "models.py").write_text(APP_MODELS)
+    (root / "migrations" / "versions").mkdir(parents=True)
+    (root / "migrations" / "versions" / "0001.py").write_text(LIB_REVISION)
+    (root / "pyproject.toml").write_text("")
+
+    blind = check(load_project(root, load_config(root)))
+    assert blind.diagnostics == ()
+    (unread,) = [p for p in blind.problems if p.kind == "incomplete-table"]
+    assert "library-roots" in unread.message
+
+    config = load_config(root, {"library-roots": [str(site)]})
+    found = check(load_project(root, config))
+    assert [(d.code, d.key.table, d.key.object) for d in found.diagnostics] == [
+        ("SL007", "things", "ix_things_name")
+    ]
+    assert not [p for p in found.problems if p.kind == "incomplete-table"]

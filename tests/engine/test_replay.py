@@ -159,3 +159,48 @@ def test_primary_key_constraint_makes_columns_not_null() -> None:
     table = schema_to_dict(replay(source))["tables"]["user_roles"]
     assert table["primary_key"] == ["user_id", "role_id"]
     assert not table["columns"]["user_id"]["nullable"]
+
+
+def test_a_convention_with_an_unreadable_token_leaves_names_unknown_not_defaulted() -> None:
+    """indico: ``'uq': 'uq_%(table_name)s_%(column_names)s'`` (a token from a function) named
+    a unique constraint ``editables_contribution_id_type_key``, PostgreSQL's own default; the
+    revision that drops ``uq_editables_contribution_id_type`` then missed it, and SL003 said
+    the migrations keep a constraint they had dropped."""
+    convention = {"uq": "uq_%(table_name)s_%(column_names)s"}
+    create = header("0001") + (
+        "def upgrade():\n"
+        "    op.create_table('editables',\n"
+        "        sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "        sa.Column('contribution_id', sa.Integer()),\n"
+        "        sa.Column('type', sa.Integer()),\n"
+        "        sa.UniqueConstraint('contribution_id', 'type'),\n"
+        "    )\n"
+    )
+    table = schema_to_dict(replay(create, naming_convention=convention))["tables"]["editables"]
+    assert table["unique_constraints"] == [{"name": None, "columns": ["contribution_id", "type"]}]
+    drop = header("0002", "0001") + (
+        "def upgrade():\n    op.drop_constraint('uq_editables_contribution_id_type', 'editables')\n"
+    )
+    schema = replay(create, drop, naming_convention=convention)
+    assert schema.tables["editables"].unique_constraints == ()
+    assert not [p for p in schema.problems if p.kind == "unknown-constraint"]
+
+
+def test_a_drop_among_several_unknown_names_makes_the_table_incomplete() -> None:
+    convention = {"uq": "uq_%(table_name)s_%(column_names)s"}
+    create = header("0001") + (
+        "def upgrade():\n"
+        "    op.create_table('t',\n"
+        "        sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "        sa.Column('a', sa.Integer(), unique=True),\n"
+        "        sa.Column('b', sa.Integer(), unique=True),\n"
+        "    )\n"
+    )
+    drop = header("0002", "0001") + (
+        "def upgrade():\n    op.drop_constraint('uq_t_a', 't', type_='unique')\n"
+    )
+    table = replay(create, drop, naming_convention=convention).tables["t"]
+    assert len(table.unique_constraints) == 2
+    assert table.incomplete == (
+        "`drop_constraint('uq_t_a')` drops one of 2 constraints whose names are unknown",
+    )

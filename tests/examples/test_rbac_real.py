@@ -80,6 +80,10 @@ def example(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     shadowed = {name: module for name, module in sys.modules.items() if _is_app_module(name)}
     for name in shadowed:
         del sys.modules[name]
+    # alembic.ini's `prepend_sys_path = .` puts "." on sys.path; its cached finder holds the
+    # directory that was current when another test created it
+    for relative in ("", "."):
+        sys.path_importer_cache.pop(relative, None)
     monkeypatch.chdir(EXAMPLE)
     try:
         yield EXAMPLE
@@ -88,6 +92,8 @@ def example(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             del sys.modules[name]
         sys.modules.update(shadowed)
         sys.path[:] = saved_path
+        for relative in ("", "."):
+            sys.path_importer_cache.pop(relative, None)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -287,6 +287,31 @@ def test_expression_indexes_keep_sql_text() -> None:
     }
 
 
+def test_desc_of_a_column_name_is_that_column_descending() -> None:
+    """prefect 3.1.5: ``Index("ix", sa.desc("expected_start_time"))`` compiles to
+    ``expected_start_time DESC`` (a string given to ``desc``/``asc`` names a column, it is not
+    a string literal); it was read as ``'expected_start_time' DESC``, and SL009 reported the
+    migration's ``sa.text("expected_start_time DESC")`` as a different index."""
+    schema = schema_of(
+        """
+    class Run(Base):
+        __tablename__ = "runs"
+        __table_args__ = (
+            sa.Index("ix_runs_start_desc", sa.desc("start")),
+            Index("ix_runs_end_asc", sa.asc("end"), sa.nullsfirst("start")),
+        )
+        id: Mapped[int] = mapped_column(primary_key=True)
+        start: Mapped[int]
+        end: Mapped[int]
+    """
+    )
+    found = {i.name: i.columns for i in table(schema, "runs").indexes}
+    assert found == {
+        "ix_runs_start_desc": ("start DESC",),
+        "ix_runs_end_asc": ("end ASC", "start NULLS FIRST"),
+    }
+
+
 def test_dialect_specific_indexes() -> None:
     body = """
     class T(Base):
@@ -815,3 +840,26 @@ def test_unreadable_index_expressions_are_neither_dropped_silently_nor_flagged()
         "Index() in T cannot be read",
         "index expression `weird(name)` cannot be read",
     )
+
+
+def test_generated_defaults() -> None:
+    """A default that gives every row its own value (SL008 does not judge keys holding one);
+    constants and literal server defaults do not."""
+    schema = schema_of(
+        """
+    class T(Base):
+        __tablename__ = "t"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        a = Column(String, default=uuid4)
+        b = Column(String, default=lambda: str(uuid4()))
+        c = Column(String, server_default=func.gen_random_uuid())
+        d = Column(String, server_default=text("gen_random_uuid()"))
+        e = Column(Integer, default=0)
+        f = Column(Integer, server_default=text("0"))
+        g = Column(Integer, server_default="0")
+        h = Column(Boolean, default=False)
+        i: Mapped[int]
+    """
+    )
+    generated = {c.name for c in table(schema, "t").columns if c.generated}
+    assert generated == {"a", "b", "c", "d"}

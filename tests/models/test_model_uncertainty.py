@@ -671,3 +671,114 @@ def test_a_project_helper_given_a_model_may_add_indexes() -> None:
     )
     assert table(schema, "plain").incomplete == ()
     assert [(p.kind, p.span.line) for p in schema.problems] == [("unanalysable", line)]
+
+
+def test_a_predicate_only_sqlalchemy_can_write_leaves_its_index_unjudged(tmp_path: Path) -> None:
+    """prefect 3.9.1: ``postgresql_where=cls.state_type == StateType.SCHEDULED`` (an enum
+    member from another module) was compared as its Python source with the migration's
+    ``WHERE state_type = 'SCHEDULED'``: a false SL009. A readable predicate still is."""
+    model = """
+        import enum
+
+        from sqlalchemy import Column, Index, Integer, String, text
+        from sqlalchemy.orm import declarative_base
+
+        from app.states import StateType
+
+        Base = declarative_base()
+
+
+        class Run(Base):
+            __tablename__ = "runs"
+            id = Column(Integer, primary_key=True)
+            state = Column(String(20))
+            deployment_id = Column(Integer)
+            __table_args__ = (
+                Index("ix_runs_scheduled", deployment_id, postgresql_where=state == StateType.S),
+                Index("ix_runs_running", deployment_id, postgresql_where=text("state = 'R'")),
+            )
+    """
+    revision = """
+        import sqlalchemy as sa
+        from alembic import op
+
+        revision = "1"
+        down_revision = None
+
+
+        def upgrade():
+            op.create_table(
+                "runs",
+                sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("state", sa.String(20)),
+                sa.Column("deployment_id", sa.Integer),
+            )
+            op.create_index(
+                "ix_runs_scheduled", "runs", ["deployment_id"],
+                postgresql_where=sa.text("state = 'SCHEDULED'"),
+            )
+            op.create_index("ix_runs_running", "runs", ["deployment_id"])
+    """
+    found = run_check(
+        tmp_path,
+        {
+            "app/models.py": model,
+            "app/states.py": "import enum\n\nclass StateType(enum.Enum):\n    S = 'SCHEDULED'\n",
+            "migrations/versions/0001.py": revision,
+        },
+    )
+    assert [(d.code, d.key.object) for d in found] == [("SL009", "ix_runs_running")]
+
+
+OPS_MODEL = """
+    from sqlalchemy import Column, Index, Integer, String
+    from sqlalchemy.orm import declarative_base
+
+    Base = declarative_base()
+
+
+    class Reschedule(Base):
+        __tablename__ = "reschedules"
+        id = Column(Integer, primary_key=True)
+        ti_id = Column(Integer)
+        name = Column(String(50))
+        __table_args__ = (
+            Index("ix_reschedules_ti_id_id_desc", ti_id, id.desc()),
+            Index("trgm_ix_reschedules_name", "name", postgresql_using="gin"{ops}),
+        )
+"""
+OPS_REVISION = """
+    import sqlalchemy as sa
+    from alembic import op
+
+    revision = "1"
+    down_revision = None
+
+
+    def upgrade():
+        op.create_table(
+            "reschedules",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("ti_id", sa.Integer),
+            sa.Column("name", sa.String(50)),
+        )
+        op.create_index(
+            "ix_reschedules_ti_id_id_desc", "reschedules", ["ti_id", "id"],
+            postgresql_ops={"id": "DESC"},
+        )
+        op.execute(
+            "CREATE INDEX trgm_ix_reschedules_name ON reschedules USING gin (name gin_trgm_ops)"
+        )
+"""
+
+
+def test_postgresql_ops_on_both_sides(tmp_path: Path) -> None:
+    """airflow: ``create_index(..., ["ti_id", "id"], postgresql_ops={"id": "DESC"})`` is the
+    model's ``Index(..., ti_id, id.desc())`` on PostgreSQL (a false SL009 while the option was
+    not read); prefect: a trigram index the model declares without its operator class is a
+    real difference, and stops being one once the model says ``postgresql_ops``."""
+    files = {"migrations/versions/0001.py": OPS_REVISION}
+    without = run_check(tmp_path, {**files, "app/models.py": OPS_MODEL.format(ops="")})
+    assert [(d.code, d.key.object) for d in without] == [("SL009", "trgm_ix_reschedules_name")]
+    ops = ', postgresql_ops={"name": "gin_trgm_ops"}'
+    assert run_check(tmp_path, {**files, "app/models.py": OPS_MODEL.format(ops=ops)}) == []

@@ -31,6 +31,9 @@ class EnvTarget:
     """The one schema unqualified tables live in, when ``env.py`` sets a literal one."""
     dynamic_schema: str | None = None
     """How ``env.py`` sets the schema at run time (the construct, for messages)."""
+    no_target_metadata: bool = False
+    """``target_metadata = None`` is its only assignment: autogenerate (and ``alembic check``)
+    never compares this environment with models."""
 
 
 class _ConstantsHost:
@@ -103,7 +106,46 @@ def env_target(tree: ast.Module) -> EnvTarget:
     schema = schemas.pop() if len(schemas) == 1 and dynamic is None else None
     if len(schemas) > 1 and dynamic is None:
         dynamic = f"several schemas ({', '.join(sorted(schemas))})"
-    return EnvTarget(dialect, schema, dynamic)
+    return EnvTarget(dialect, schema, dynamic, _no_target_metadata(tree))
+
+
+def _no_target_metadata(tree: ast.Module) -> bool:
+    """Whether ``target_metadata`` is bound to None and to nothing else anywhere."""
+    values = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        and any(
+            isinstance(t, ast.Name) and t.id == "target_metadata"
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        )
+    ]
+    rebound = any(_rebinds(node) for node in ast.walk(tree))
+    return (
+        bool(values)
+        and not rebound
+        and all(isinstance(v, ast.Constant) and v.value is None for v in values)
+    )
+
+
+def _rebinds(node: ast.AST) -> bool:
+    """Whether ``node`` binds ``target_metadata`` other than by a plain assignment."""
+    if isinstance(node, ast.Global | ast.Nonlocal):
+        return "target_metadata" in node.names
+    if isinstance(node, ast.Assign):
+        return any(
+            isinstance(t, ast.Tuple | ast.List | ast.Starred)
+            and any(isinstance(n, ast.Name) and n.id == "target_metadata" for n in ast.walk(t))
+            for t in node.targets
+        )
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return any((a.asname or a.name) == "target_metadata" for a in node.names)
+    if isinstance(node, ast.AugAssign | ast.NamedExpr | ast.For | ast.withitem):
+        target = node.target if not isinstance(node, ast.withitem) else node.optional_vars
+        return target is not None and any(
+            isinstance(n, ast.Name) and n.id == "target_metadata" for n in ast.walk(target)
+        )
+    return False
 
 
 def _mentions_search_path(node: ast.AST) -> bool:

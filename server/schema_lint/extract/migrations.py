@@ -458,6 +458,11 @@ class _MigrationHost:
                 raise _Skip("a table element is not statically known")
             if item.name == "Column":
                 columns.append(self._column(item))
+                for arg in item.args:  # sa.Column("price", ..., sa.CheckConstraint(...))
+                    if isinstance(arg, SACall) and arg.name == "CheckConstraint":
+                        check = _constraint_from_sa(arg)
+                        if check is not None:
+                            constraints.append(check)
             elif item.name == "Index":
                 indexes.append(_index_from_sa(item))
             else:
@@ -524,6 +529,8 @@ class _MigrationHost:
         if not is_known(columns) or not isinstance(columns, list | tuple):
             raise _Skip("the index columns are not statically known")
         items, expressions = _index_items(columns)
+        if self.dialect == "postgresql":
+            items, expressions = _with_ops(items, expressions, p.get("postgresql_ops"))
         unique = p.get("unique", False)
         if not isinstance(unique, bool):
             raise _Skip("unique= is not statically known")
@@ -863,6 +870,19 @@ def _type_text(call: SACall) -> str | None:
             continue
         return ast.unparse(node)
     return None
+
+
+def _with_ops(items: tuple[str, ...], expressions: bool, ops: Any) -> tuple[tuple[str, ...], bool]:
+    """``postgresql_ops={"id": "DESC"}``: each named column's item with its operator class
+    or order, as PostgreSQL stores the index."""
+    if ops is None:
+        return items, expressions
+    if not is_known(ops) or not isinstance(ops, dict):
+        raise _Skip("postgresql_ops= is not statically known")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in ops.items()):
+        raise _Skip("postgresql_ops= is not statically known")
+    changed = tuple(f"{item} {ops[item]}" if item in ops else item for item in items)
+    return changed, expressions or changed != items
 
 
 def _where(p: dict[str, Any], dialect: str) -> str | None:

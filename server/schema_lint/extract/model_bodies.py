@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from schema_lint.extract.model_calls import (
     column,
@@ -44,6 +45,7 @@ from schema_lint.vocabulary.sqlalchemy import (
     COLUMN_WRAPPERS,
     CONSTRAINT_CALLS,
     RELATIONSHIP_CALLS,
+    ConstraintKind,
 )
 
 _NOT_COLUMNS = frozenset(
@@ -226,6 +228,11 @@ class _ClassReader:
         typed = type_decl(ctx, annotation) if annotation is not None else None
         if callee.name in COLUMN_CALLS:
             self.columns.append(column(ctx, value, callee, key=key, span=span, annotation=typed))
+            for arg in value.args:  # mapped_column(CheckConstraint("qty >= 0"))
+                check = constraint(ctx, arg, None, self.consts, self.hidden)
+                if check is not None and check.kind is ConstraintKind.CHECK:
+                    # attached to the column's table, as SQLAlchemy does
+                    self.constraints.append(replace(check, items=(Ref((key,)),)))
         elif callee.name in COLUMN_WRAPPERS:
             inner = value.args[0] if value.args else None
             wrapped = ctx.callee(inner.func) if isinstance(inner, ast.Call) else None

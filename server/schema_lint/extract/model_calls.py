@@ -92,7 +92,25 @@ def column(
         sort_order=sort_order,
         declared_attr=declared_attr,
         unreadable=tuple(reasons),
+        generated=generated_default(call),
     )
+
+
+def generated_default(call: ast.Call) -> bool:
+    """Whether the column's default computes a value per row: ``default=`` a name, attribute
+    or lambda (a callable; SQLAlchemy calls it for each insert), or ``server_default=`` a
+    function call (``func.now()``, ``text("gen_random_uuid()")``)."""
+    if kwarg(call, "default_factory") is not None:
+        return True
+    default = kwarg(call, "default")
+    if isinstance(default, ast.Lambda | ast.Name | ast.Attribute):
+        return not (isinstance(default, ast.Name) and default.id in {"None", "True", "False"})
+    server = kwarg(call, "server_default")
+    if isinstance(server, ast.Call):
+        inner = server.args[0] if server.args else None
+        text = inner.value if isinstance(inner, ast.Constant) else None
+        return not isinstance(text, str) or "(" in text
+    return False
 
 
 def _int_const(node: ast.expr | None) -> int | None:
@@ -168,6 +186,7 @@ def _field(
         foreign_keys=tuple(fks),
         annotation=annotation,
         unreadable=tuple(reasons),
+        generated=generated_default(call),
     )
 
 

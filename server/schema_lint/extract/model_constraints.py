@@ -97,6 +97,8 @@ def _constraint_call(
         items=tuple(items),
         unique=bool(read_bool(call, "unique", reasons)) if kind is ConstraintKind.INDEX else False,
         where=ctx.where_text(where) if where is not None else None,
+        where_unknown=where is not None and not ctx.where_known(where),
+        ops=_ops(kwarg(call, "postgresql_ops"), reasons),
         targets=targets,
         ondelete=optional_str(kwarg(call, "ondelete"), "ondelete=", reasons),
         onupdate=optional_str(kwarg(call, "onupdate"), "onupdate=", reasons),
@@ -178,3 +180,21 @@ def table_args(
             elif key == "schema":
                 schema = optional_str(value, "__table_args__ schema", reasons)
     return TableArgsDecl(span, tuple(items), schema, declared_attr, False, tuple(reasons), cls=cls)
+
+
+def _ops(node: ast.expr | None, reasons: list[str]) -> tuple[tuple[str, str], ...]:
+    """``postgresql_ops={"name": "gin_trgm_ops"}``, when every key and value is a literal."""
+    if node is None:
+        return ()
+    pairs = (
+        [
+            (str_const(k) if k is not None else None, str_const(v))
+            for k, v in zip(node.keys, node.values, strict=True)
+        ]
+        if isinstance(node, ast.Dict)
+        else [(None, None)]
+    )
+    if any(k is None or v is None for k, v in pairs):
+        reasons.append("postgresql_ops= cannot be read")
+        return ()
+    return tuple((k, v) for k, v in pairs if k is not None and v is not None)

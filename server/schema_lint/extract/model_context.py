@@ -220,7 +220,10 @@ class Context:
             if text is not None:
                 return SqlText(text)
         if callee.name in _MODIFIERS and len(node.args) == 1:
-            return Modified(self.expr(node.args[0], depth), _MODIFIERS[callee.name])
+            # desc("name"): SQLAlchemy compiles a string here as a column's name, not a literal
+            name = str_const(node.args[0])
+            inner = SqlText(name) if name is not None else self.expr(node.args[0], depth)
+            return Modified(inner, _MODIFIERS[callee.name])
         return self.opaque(node)
 
     def _sql_function(self, func: ast.expr) -> bool:
@@ -237,7 +240,8 @@ class Context:
         return Opaque(source[:_OPAQUE_LIMIT])
 
     def where_text(self, node: ast.expr) -> str:
-        """``postgresql_where=``: ``text()`` verbatim, ``col.is_(None)`` rendered, else source."""
+        """``postgresql_where=``: ``text()`` verbatim, ``col.is_(None)`` rendered, else source
+        (see :meth:`where_known`)."""
         value = self.expr(node)
         if isinstance(value, SqlText):
             return value.text
@@ -252,6 +256,11 @@ class Context:
                 if node.func.attr in ("is_not", "isnot"):
                     return f"{column[-1]} IS NOT NULL"
         return self.opaque(node).source
+
+    def where_known(self, node: ast.expr) -> bool:
+        """Whether :meth:`where_text` reads ``node`` as SQL rather than keeping its source
+        (``cls.state == StateType.SCHEDULED`` compiles to SQL only SQLAlchemy can write)."""
+        return self.where_text(node) != self.opaque(node).source
 
 
 def _callee(name: str, via: Dotted | None, parts: Dotted) -> Callee:

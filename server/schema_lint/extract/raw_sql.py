@@ -62,7 +62,7 @@ def operations_from_sql(sql: str, dialect: str, span: Span) -> SQLResult:
                 if not identifier.quoted:
                     identifier.set("this", str(identifier.this).lower())
         try:
-            ops = _statement_operations(statement, exp, span)
+            ops = _statement_operations(statement, exp, span, read)
         except (_Unsupported, RecursionError):
             ops = None
         if ops is None:
@@ -145,9 +145,11 @@ def _table_parts(table: Any) -> tuple[str, str | None]:
     return str(table.name), (str(schema.name) if schema is not None else None)
 
 
-def _statement_operations(statement: Any, exp: Any, span: Span) -> list[Operation] | None:
+def _statement_operations(
+    statement: Any, exp: Any, span: Span, read: str = "postgres"
+) -> list[Operation] | None:
     if isinstance(statement, exp.Create) and str(statement.args.get("kind", "")).upper() == "INDEX":
-        return [_create_index(statement, exp, span)]
+        return [_create_index(statement, exp, span, read)]
     if isinstance(statement, exp.Drop) and str(statement.args.get("kind", "")).upper() == "INDEX":
         ops: list[Operation] = []
         for table in statement.args.get("expressions") or statement.args.get("tables") or []:
@@ -168,7 +170,7 @@ def _statement_operations(statement: Any, exp: Any, span: Span) -> list[Operatio
     return None
 
 
-def _create_index(statement: Any, exp: Any, span: Span) -> CreateIndex:
+def _create_index(statement: Any, exp: Any, span: Span, read: str) -> CreateIndex:
     index = statement.this
     params = index.args.get("params")
     table, schema = _table_parts(index.args["table"])
@@ -180,7 +182,9 @@ def _create_index(statement: Any, exp: Any, span: Span) -> CreateIndex:
         if isinstance(inner, exp.Column) and not descending:
             columns.append(str(inner.name))
         else:
-            columns.append(item.sql(dialect="postgres"))
+            # in the dialect it was read in: an order's NULLS default (first in SQLite, last
+            # in PostgreSQL) stays implicit, as in the models
+            columns.append(item.sql(dialect=read))
             expressions = True
     where = params.args.get("where") if params else None
     name_node = index.this

@@ -174,6 +174,9 @@ class ColumnDecl:
     sort_order: int | None = None
     declared_attr: bool = False
     unreadable: tuple[str, ...] = ()
+    generated: bool = False
+    """``default=`` is a callable or ``server_default=`` a function: each new row gets a
+    value of its own (``default=uuid4``, ``server_default=func.gen_random_uuid()``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +202,11 @@ class ConstraintDecl:
     """Why its columns or other parts cannot be read."""
     name_unreadable: bool = False
     """A name is given but cannot be read: only the name is unknown."""
+    ops: tuple[tuple[str, str], ...] = ()
+    """``postgresql_ops=``: an operator class or order per column name, on PostgreSQL."""
+    where_unknown: bool = False
+    """``postgresql_where=`` is given but cannot be read as SQL (``where`` keeps its source):
+    no rule judges the index."""
 
 
 @dataclass(frozen=True, slots=True)

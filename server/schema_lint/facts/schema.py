@@ -28,6 +28,8 @@ class Column:
     """The type as the migration writes it (``sa.String(length=64)``); None in the models."""
     nullable_span: Span | None = None
     """In the migrations: the operation that last set the nullability (else ``span``)."""
+    generated: bool = False
+    """In the models: a default computes each new row's value (``default=uuid4``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from lsprotocol import types
 from schema_lint.cache import CACHE_DIR_NAME, FactsCache
 from schema_lint.config import Config, ConfigError
 from schema_lint.diagnostics import Diagnostic
-from schema_lint.engine import CheckResult, ProjectSchemas, check
+from schema_lint.engine import CheckResult, ProjectSchemas, SchemaMemory, check
 from schema_lint.facts.source import Problem
 from schema_lint.lsp.convert import Lines
 from schema_lint.lsp.settings import (
@@ -141,6 +141,8 @@ class Root:
         self.settings = settings
         self.documents: dict[str, Document] = {}
         """Open documents by path (loop thread; copied under ``_lock`` by the thread)."""
+        self._memo = SchemaMemory()
+        """Schemas of the last checks (analysis thread): an edit rebuilds only what it changes."""
         self._lock = threading.Lock()
         self.project: Project | None = None
         self.config: Config | None = None
@@ -256,12 +258,18 @@ class Root:
                 changed = True
             for document in documents:
                 if document.is_python and not document.fresh:
-                    before = self.project.files.get(document.path)
+                    before = self.project.files
                     self.project = self._apply(self.project, document)
                     moved = True
                     # Typing in a comment or a method body leaves the facts as they were
                     # (spans included): the findings stand, only their version moves on.
-                    if self.project.files.get(document.path) != before:
+                    # Other files' facts change when it is a revision's helper module.
+                    after = self.project.files
+                    if after.get(document.path) != before.get(document.path) or any(
+                        after.get(path) is not facts
+                        for path, facts in before.items()
+                        if path != document.path
+                    ):
                         changed = True
         applied = {d.path: d.applied for d in documents if d.applied is not None}
         previous = self.result
@@ -299,7 +307,7 @@ class Root:
 
     def _check(self, project: Project) -> CheckResult | None:
         try:
-            result = check(project)
+            result = check(project, memo=self._memo)
         except Exception:
             logger.exception("schema-lint: the engine failed on %s", self.path)
             return None

@@ -52,6 +52,9 @@ class Side:
     table of that name when the models have none in that schema."""
     history: tuple[RevisionNode, ...] = ()
     """A migrations side: its revisions (the graph a database's stamp is placed in)."""
+    uncompared: str = ""
+    """A migrations side autogenerate never compares with models (``target_metadata =
+    None``): why. Its tables that no model declares are not drift."""
     stamped: tuple[str, ...] | None = None
     """A database side: the revisions its ``alembic_version`` holds (None: it has no such
     table)."""

@@ -27,12 +27,16 @@ class ModelOnlyIndex:
     column_key: str | None
 
 
-def _created(index: Index, other: Table) -> bool:
-    """The other side has this index: by name when both names are known, else by shape;
+def _created(index: Index, other: Table, declared: frozenset[str]) -> bool:
+    """The other side has this index: by name when both names are known, else by shape
+    (an index ``declared`` under its own name by the model is not this one under another);
     a unique index whose uniqueness the other side enforces as a constraint is SL009's."""
     for candidate in other.indexes:
         if index.name is not None and candidate.name == index.name:
             return True
+    for candidate in other.indexes:
+        if candidate.name in declared:
+            continue  # the model's other index of the same shape
         if (
             candidate.columns == index.columns
             and candidate.unique == index.unique
@@ -46,10 +50,11 @@ def _created(index: Index, other: Table) -> bool:
 
 def check(context: RuleContext) -> Iterable[Diagnostic]:
     for pair in context.pairs(SideKind.MIGRATIONS):  # a database's indexes: SL012
+        names = frozenset(i.name for i in pair.base.indexes if i.name is not None)
         for index in pair.base.indexes:
             if index.expressions and index.name is None:
                 continue  # nothing to recognise it by
-            if not _created(index, pair.other):
+            if not _created(index, pair.other, names - {index.name}):
                 yield _finding(pair, index)
 
 

@@ -70,7 +70,10 @@ def _ignored(index: Index, patterns: Iterable[str], pair: TablePair) -> bool:
 
 def _compare(pair: TablePair, index: Index, context: RuleContext) -> Diagnostic | None:
     model = pair.base
-    same = [m for m in model.indexes if _same_shape(m, index)]
+    others = {i.name for i in pair.other.indexes if i.name is not None and i.name != index.name}
+    # a model index of the same shape that the migrations create under its own name is not
+    # this one renamed
+    same = [m for m in model.indexes if _same_shape(m, index) and m.name not in others]
     if any(m.name == index.name or m.name is None for m in same):
         return None
     if index.name is not None and any(m.name == index.name for m in model.indexes):

@@ -70,17 +70,26 @@ def junction_pair(table: Table, bookkeeping: Sequence[str]) -> tuple[str, ...] |
     return tuple(fk_columns)
 
 
-def is_covered(table: Table, pair: Sequence[str]) -> bool:
-    """Some primary key, unique constraint or full unique index allows each pair once."""
+def is_covered(table: Table, pair: Sequence[str], bookkeeping: Sequence[str] = ()) -> bool:
+    """Some primary key, unique constraint or full unique index allows each pair once, or
+    each pair once per value of the other columns it adds, when those say what the
+    association is (superset's ``UNIQUE (tag_id, object_id, object_type)`` on a polymorphic
+    association) rather than when or by whom it was made (``created_at``) or the surrogate
+    ``id``."""
     members = set(pair)
+    pk = set(table.primary_key.columns) if table.primary_key else set()
+    incidental = set(bookkeeping) | (pk - members)
     keys: list[tuple[str, ...]] = []
     if table.primary_key and table.primary_key.columns:
         keys.append(table.primary_key.columns)
-    keys.extend(u.columns for u in table.unique_constraints)
-    keys.extend(
+    unique = [u.columns for u in table.unique_constraints]
+    unique.extend(
         i.columns for i in table.indexes if i.unique and not i.expressions and i.where is None
     )
-    return any(key and set(key) <= members for key in keys)
+    keys.extend(unique)
+    if any(key and set(key) <= members for key in keys):
+        return True
+    return any(members < set(key) and not (set(key) - members) & incidental for key in unique)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +107,8 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
         if table.incomplete or table.span is None:
             continue
         pair = junction_pair(table, bookkeeping)
-        if pair is None or is_covered(table, pair) or _database_refuses(context, table, pair):
+        covered = is_covered(table, pair, bookkeeping) if pair is not None else False
+        if pair is None or covered or _database_refuses(context, table, pair, bookkeeping):
             continue
         columns = ", ".join(pair)
         yield Diagnostic(
@@ -114,7 +124,9 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
         )
 
 
-def _database_refuses(context: RuleContext, table: Table, pair: Sequence[str]) -> bool:
+def _database_refuses(
+    context: RuleContext, table: Table, pair: Sequence[str], bookkeeping: Sequence[str]
+) -> bool:
     """Every Alembic environment (and the live database, if any) makes the pair unique: the
     database refuses a duplicate, and the model's silence about it is drift (SL003, SL009),
     not a junction defect."""
@@ -124,7 +136,7 @@ def _database_refuses(context: RuleContext, table: Table, pair: Sequence[str]) -
         if side.kind in (SideKind.MIGRATIONS, SideKind.DATABASE)
         and (other := side.schema.tables.get(table.qualified_name)) is not None
     ]
-    return bool(found) and all(not t.incomplete and is_covered(t, pair) for t in found)
+    return bool(found) and all(not t.incomplete and is_covered(t, pair, bookkeeping) for t in found)
 
 
 _MODELS_HEAD = """\
@@ -302,6 +314,28 @@ class Membership(Base):
 """
             },
             "A payload column: an entity, not a junction",
+        ),
+        Example(
+            {
+                "models.py": _MODELS_HEAD
+                + """
+
+class Tag(Base):
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objects = relationship("Tagged", secondary="tagged_object")
+
+
+class Tagged(Base):
+    __tablename__ = "tagged_object"
+    __table_args__ = (UniqueConstraint("tag_id", "object_id", "object_type"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"))
+    object_id: Mapped[int] = mapped_column(ForeignKey("dashboards.id"))
+    object_type: Mapped[str] = mapped_column(String(20))
+"""
+            },
+            "A polymorphic association, unique per pair and object type (superset)",
         ),
         Example(
             {

@@ -75,7 +75,8 @@ def in_migrations_only(context: RuleContext, ignored: frozenset[str]) -> Iterato
             if model is None and table.schema in side.schemas:
                 model = models.tables.get(table.name)
             if model is None:
-                yield Missing(table, None, None, side)
+                if not side.uncompared:  # tables kept without models on purpose
+                    yield Missing(table, None, None, side)
             elif not model.incomplete and model.span is not None:
                 for column in table.columns:
                     excluded = side.excluded("column", column.name, table.name)

@@ -40,20 +40,21 @@ def predicate(column: str) -> str:
     return f"NOT {column}"
 
 
-def _excludes(where: str | None, column: str) -> bool:
-    return where is not None and re.search(rf"\b{re.escape(column)}\b", where, re.I) is not None
-
-
 def check(context: RuleContext) -> Iterable[Diagnostic]:
     names: Sequence[str] = context.options["soft-delete-columns"]
     for table in context.models.schema.tables.values():
         if table.incomplete or table.span is None:
             continue
-        soft = next((c.name for c in table.columns if c.name in names), None)
-        if soft is None:
+        marks = [c.name for c in table.columns if c.name in names]
+        if not marks:
             continue
+        soft = marks[0]
+        implied = _implied_keys(table)
+        generated = {c.name for c in table.columns if c.generated}
         for unique in table.unique_constraints:
-            if soft not in unique.columns:
+            if set(marks) & set(unique.columns) or generated.intersection(unique.columns):
+                continue
+            if not _contains_a_key(unique.columns, implied):
                 by = (
                     "column"
                     if _is_column_flag(table, unique.columns, unique.span)
@@ -61,10 +62,55 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
                 )
                 yield _finding(table, unique.columns, unique.name, by, unique.span, soft)
         for index in table.indexes:
-            if index.unique and soft not in index.columns and not _excludes(index.where, soft):
+            if (
+                index.unique
+                and not _filtered(index.where, marks, table)
+                and not set(marks) & set(index.columns)
+                and not generated.intersection(index.columns)
+                and not _contains_a_key(index.columns, implied)
+            ):
                 yield _finding(
                     table, index.columns, index.name, index.declared_by, index.span, soft
                 )
+
+
+def _filtered(where: str | None, marks: Sequence[str], table: Table) -> bool:
+    """A partial index whose predicate names a soft-delete column keeps deleted rows out;
+    one with another predicate may too when a check constraint ties that predicate to the
+    soft-delete column (indico: `NOT is_deleted OR type NOT IN (...)` with `WHERE type = 5`),
+    which schema-lint cannot decide."""
+    if where is None:
+        return False
+    if any(_mentions(where, mark) for mark in marks):
+        return True
+    return any(_mentions(c.sqltext, mark) for c in table.check_constraints for mark in marks)
+
+
+def _mentions(sql: str, column: str) -> bool:
+    return re.search(rf"\b{re.escape(column)}\b", sql, re.I) is not None
+
+
+def _implied_keys(table: Table) -> tuple[frozenset[str], list[frozenset[str]]]:
+    """The primary key, and every key that holds for all rows (no partial predicate)."""
+    keys = [frozenset(u.columns) for u in table.unique_constraints]
+    keys.extend(
+        frozenset(i.columns)
+        for i in table.indexes
+        if i.unique and not i.expressions and not i.where
+    )
+    primary = frozenset(table.primary_key.columns) if table.primary_key is not None else frozenset()
+    return primary, keys
+
+
+def _contains_a_key(
+    columns: tuple[str, ...], implied: tuple[frozenset[str], list[frozenset[str]]]
+) -> bool:
+    """Whether a deleted row can never be the only obstacle to a new one: the key contains
+    the primary key (no new row shares it anyway), or strictly contains another key (that
+    smaller key decides, and is judged itself)."""
+    primary, keys = implied
+    wanted = frozenset(columns)
+    return (bool(primary) and primary <= wanted) or any(key < wanted for key in keys)
 
 
 def _is_column_flag(table: Table, columns: tuple[str, ...], span: Span | None) -> bool:
@@ -153,10 +199,15 @@ Soft deletion keeps a row and marks it (`is_deleted`, `deleted_at`, ...). A uniq
 that does not know about the mark counts deleted rows too: a deleted episode 3 of a release
 blocks the new episode 3 for ever, and "restore" and "re-create" flows fail at random.
 
-A unique key is safe when it includes the soft-delete column or is a partial unique index
-whose predicate mentions it (`postgresql_where` / `sqlite_where`), e.g.
+A unique key is safe when it includes a soft-delete column of its table or is a partial
+unique index whose predicate mentions one (`postgresql_where` / `sqlite_where`), e.g.
 `UNIQUE (release_id, number) WHERE is_deleted = false`. Tables without such a column, and
-tables without a unique key, are not concerned.
+tables without a unique key, are not concerned. Not reported either, since no deleted row
+can be the only obstacle to a new one: a key that contains the primary key or another key, a
+key with a column whose default gives every row its own value (`default=uuid4`,
+`server_default=func.gen_random_uuid()`), and a partial unique index on a table whose check
+constraint mentions the soft-delete column (the check may keep deleted rows out of the
+index's rows).
 
 Fix (unsafe, needs a migration): turn the `UniqueConstraint` or `unique=True` into a partial
 unique `Index(..., unique=True, postgresql_where=text("NOT is_deleted"))` (or
@@ -187,6 +238,30 @@ unique `Index(..., unique=True, postgresql_where=text("NOT is_deleted"))` (or
             "The soft-delete column is part of the key",
         ),
         Example(_episodes(""), "No unique key at all (the audit's `episodes` table)"),
+        Example(
+            _episodes(_args('UniqueConstraint("id", "release_id")')),
+            "The key contains the primary key: no new row can share it",
+        ),
+        Example(
+            {
+                MODELS: "import uuid\n"
+                + model_text(
+                    _MODEL.format(args="")
+                    + "    token: Mapped[str] = mapped_column(unique=True, default=uuid.uuid4)\n"
+                )
+            },
+            "Every new row gets its own value: a deleted row never holds a new row's",
+        ),
+        Example(
+            _episodes(
+                "    __table_args__ = (\n"
+                '        CheckConstraint("NOT is_deleted OR number > 0"),\n'
+                '        Index("uq_episodes_trailer", "release_id", unique=True, '
+                'postgresql_where=text("number = 0")),\n'
+                "    )\n"
+            ),
+            "A check constraint keeps deleted rows out of the partial index (indico)",
+        ),
     ),
     options={
         "soft-delete-columns": Option(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schema_lint.diagnostics import Diagnostic, Related, Severity
-from schema_lint.facts.schema import UniqueConstraint
+from schema_lint.facts.schema import Table, UniqueConstraint
 from schema_lint.rules.compare import (
     column_place,
     columns_text,
@@ -39,11 +39,22 @@ def check(context: RuleContext) -> Iterable[Diagnostic]:
         model = unique_constraints(pair.base)
         database = unique_constraints(pair.other)
         for columns, unique in model.items():
+            if _primary(pair.base, columns) or _primary(pair.other, columns):
+                continue
             if columns not in database and unique_index_on(pair.other, columns) is None:
                 yield _finding(pair, unique, in_model=True)
         for columns, unique in database.items():
+            if _primary(pair.base, columns) or _primary(pair.other, columns):
+                continue
             if columns not in model and unique_index_on(pair.base, columns) is None:
                 yield _finding(pair, unique, in_model=False)
+
+
+def _primary(table: Table, columns: Iterable[str]) -> bool:
+    """A unique constraint on exactly the primary key's columns adds nothing (autogenerate
+    ignores it too): keystone's ``project_tag``."""
+    key = table.primary_key
+    return key is not None and bool(key.columns) and set(key.columns) == set(columns)
 
 
 def _finding(pair: TablePair, unique: UniqueConstraint, *, in_model: bool) -> Diagnostic:
@@ -165,6 +176,13 @@ change, keep the model and generate a migration instead (`schema-lint migration`
                 _TAGS_TABLE.format(slug=", unique=True"),
             ),
             '`UniqueConstraint("slug")` and `unique=True` are the same constraint',
+        ),
+        Example(
+            project(
+                _TAGS_MODEL.format(slug=""),
+                _TAGS_TABLE.format(slug="") + 'op.create_unique_constraint(None, "tags", ["id"])\n',
+            ),
+            "A unique constraint on the primary key's columns: redundant, autogenerate ignores it",
         ),
     ),
 )

@@ -76,6 +76,7 @@ from schema_lint.vocabulary.dialects import (
     postgres_default_name,
     truncate_generated,
 )
+from schema_lint.vocabulary.sql import referenced_columns
 
 
 @dataclass
@@ -241,7 +242,9 @@ class Replayer:
             generated = name is not None and name != explicit
         if name is not None and generated:
             name = truncate_generated(name, self.dialect)
-        if name is None and self.dialect == "postgresql" and kind != "ix":
+        template = self.convention.get(kind)
+        derivable = template is None or ("constraint_name" in template and explicit is None)
+        if name is None and self.dialect == "postgresql" and kind != "ix" and derivable:
             label = {"uq": "key", "fk": "fkey", "pk": "pkey", "ck": "check"}[kind]
             cols = () if kind == "pk" else columns[:1] if kind == "ck" else columns
             name = postgres_default_name(table.name, cols, label, _LazyTaken(self, table.schema))
@@ -641,7 +644,13 @@ class Replayer:
                 )
             )
         elif isinstance(constraint, CheckDef):
-            name = self._name("ck", constraint.name, constraint.name_final, table, ())
+            mentioned = [
+                c
+                for c in referenced_columns(constraint.sqltext, self.dialect)
+                if any(own.name == c for own in table.columns)
+            ]
+            cols = tuple(mentioned) if len(mentioned) == 1 else ()
+            name = self._name("ck", constraint.name, constraint.name_final, table, cols)
             table.checks.append(CheckConstraint(name, constraint.sqltext, span))
 
     def _add_index(
@@ -823,6 +832,8 @@ class Replayer:
         if kind in (None, "primary") and table.primary_key and table.primary_key.name == op.name:
             table.primary_key = None
             found = True
+        if not found and op.name is not None:
+            found = self._drop_unnamed(table, kind, op.name)
         if not found and table.baseline:
             kinds = ("unique", "foreign_key", "check") if kind is None else (kind,)
             table.gone.update((_GONE_KIND.get(k, k), op.name) for k in kinds)
@@ -834,6 +845,29 @@ class Replayer:
                     op.span,
                 )
             )
+
+    def _drop_unnamed(self, table: _TableState, kind: str | None, name: str) -> bool:
+        """A constraint dropped by a name no known constraint has is one whose name is
+        unknown (a naming convention that cannot be read): Alembic's drop succeeded. With one
+        such candidate it is that one; with several, which one is unknown."""
+        candidates = [
+            (attr, item)
+            for attr, kinds in (("uniques", "unique"), ("foreign_keys", "foreignkey"))
+            if kind in (None, kinds)
+            for item in getattr(table, attr)
+            if item.name is None
+        ]
+        if len(candidates) == 1:
+            attr, item = candidates[0]
+            setattr(table, attr, [other for other in getattr(table, attr) if other is not item])
+            return True
+        if candidates:
+            table.incomplete.append(
+                f"`drop_constraint({name!r})` drops one of {len(candidates)} constraints "
+                "whose names are unknown"
+            )
+            return True
+        return False
 
     def freeze(self, heads: tuple[str, ...], problems: Sequence[Problem]) -> Schema:
         return Schema(

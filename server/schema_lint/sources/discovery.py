@@ -86,6 +86,9 @@ class Environment:
     schemas: tuple[str, ...] = ()
     """The schemas its unqualified tables live in (empty: the default schema)."""
     schemas_source: str = ""
+    uncompared: str = ""
+    """Why autogenerate never compares this environment with models (``target_metadata =
+    None`` in its env.py); empty when it does."""
     config_file: str | None = None
     """The ``alembic.ini`` (or ``pyproject.toml``) that declares it, when one does."""
     config_section: str = "alembic"
@@ -107,6 +110,10 @@ class ProjectLayout:
     """Revision file path -> environment name."""
     problems: tuple[Problem, ...] = ()
     """Files and directories that should have been read and could not be."""
+    implied: frozenset[str] = frozenset()
+    """Revision files below a version directory (``versions/yoga/expand``) that no
+    ``alembic.ini`` names: kept only if they continue their environment's revision graph
+    (a project that sets ``version_locations`` in code)."""
 
 
 def find_project_root(start: Path) -> Path:

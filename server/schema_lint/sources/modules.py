@@ -13,6 +13,11 @@ inside a package is what a library of the same name would shadow (``import pydan
 ``app/utils/pydantic.py``, ``import logging`` not ``app/logging.py``). Among equals the file
 closest to the importing one wins. Relative imports are resolved exactly.
 
+Modules that are not in the project (a library's base class or mixin) are looked up in the
+*library roots* the configuration names (``library-roots``, a ``site-packages``), by their
+exact dotted path, and read the same way: statically, never imported. Only the model schema
+asks for them.
+
 What was read is recorded as :class:`~schema_lint.facts.source.Dependencies` so that facts
 computed from other files are reused only while those files are unchanged.
 """
@@ -20,7 +25,9 @@ computed from other files are reused only while those files are unchanged.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -45,10 +52,13 @@ def content_key(data: bytes | str) -> str:
 class ModuleIndex:
     """Dotted module names of a project's Python files."""
 
-    __slots__ = ("_by_dotted", "_found", "_paths", "_tops", "digest")
+    __slots__ = ("_by_dotted", "_found", "_library_files", "_paths", "_tops", "digest", "libraries")
 
-    def __init__(self, paths: Iterable[str]) -> None:
+    def __init__(self, paths: Iterable[str], libraries: Iterable[str] = ()) -> None:
         self._paths = frozenset(norm(p) for p in paths)
+        self.libraries = tuple(norm(root) for root in libraries)
+        """Directories where a module that is not in the project is looked up."""
+        self._library_files: dict[str, bool] = {}
         self._by_dotted: dict[str, list[tuple[str, str]]] = {}
         self._found: dict[tuple[str, str, int], str | None] = {}
         """Dotted suffix -> (path, directory where the suffix starts)."""
@@ -70,23 +80,69 @@ class ModuleIndex:
         digest = hashlib.blake2b(digest_size=16)
         for path in sorted(self._paths):
             digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+        for root in self.libraries:
+            digest.update(b"lib:" + root.encode("utf-8", "surrogateescape") + b"\0")
         self.digest = digest.hexdigest()
         """Identifies the set of files: what an import finds depends on nothing else."""
 
     def __contains__(self, path: str) -> bool:
-        return norm(path) in self._paths
+        path = norm(path)
+        return path in self._paths or self.library_file(path)
+
+    def library_file(self, path: str) -> bool:
+        """Whether ``path`` is a module file under a library root."""
+        path = norm(path)
+        if path not in self._library_files:
+            inside = any(_under(path, root) for root in self.libraries)
+            self._library_files[path] = inside and path.endswith(".py") and _regular_file(path)
+        return self._library_files[path]
 
     @property
     def paths(self) -> frozenset[str]:
         return self._paths
 
-    def find(self, importer: str, module: str, level: int = 0) -> str | None:
+    def find(
+        self, importer: str, module: str, level: int = 0, *, libraries: bool = False
+    ) -> str | None:
         """The file ``import module`` (``from <level dots>module import ...``) reaches from
-        ``importer``; None when no file of the project is that module."""
+        ``importer``; None when no file of the project is that module. With ``libraries``,
+        a module the project does not have is looked up under the library roots too (and a
+        library module's own imports are resolved there)."""
         query = (posixpath.dirname(norm(importer)), module, level)
         if query not in self._found:
             self._found[query] = self._find(importer, module, level)
-        return self._found[query]
+        found = self._found[query]
+        if found is None and libraries and self.libraries:
+            found = self._find_library(importer, module, level)
+        return found
+
+    def _find_library(self, importer: str, module: str, level: int) -> str | None:
+        if level:
+            if not self.library_file(importer):
+                return None
+            base = posixpath.dirname(norm(importer))
+            for _ in range(level - 1):
+                base = posixpath.dirname(base)
+            return self._library_module(base, module.split(".") if module else [])
+        for root in self.libraries:
+            found = self._library_module(root, module.split("."))
+            if found is not None:
+                return found
+        return None
+
+    def _library_module(self, base: str, parts: list[str]) -> str | None:
+        if any(not part.isidentifier() for part in parts):
+            return None
+        stem = posixpath.join(base, *parts)
+        for candidate in (f"{stem}.py", posixpath.join(stem, "__init__.py")):
+            candidate = posixpath.normpath(candidate)
+            if not any(_under(candidate, root) for root in self.libraries):
+                continue
+            if candidate not in self._library_files:
+                self._library_files[candidate] = _regular_file(candidate)
+            if self._library_files[candidate]:
+                return candidate
+        return None
 
     def _find(self, importer: str, module: str, level: int) -> str | None:
         if level:
@@ -112,6 +168,8 @@ class ModuleIndex:
         package = norm(package)
         if not package.endswith("/__init__.py"):
             return None
+        if self.library_file(package):
+            return self._library_module(posixpath.dirname(package), [name])
         base = posixpath.join(posixpath.dirname(package), name)
         for candidate in (f"{base}.py", f"{base}/__init__.py"):
             if candidate in self._paths:
@@ -125,6 +183,18 @@ class ModuleIndex:
 
     def _package(self, directory: str) -> bool:
         return posixpath.join(directory, "__init__.py") in self._paths
+
+
+def _under(path: str, root: str) -> bool:
+    return path.startswith(root.rstrip("/") + "/")
+
+
+def _regular_file(path: str) -> bool:
+    """A regular file, not followed through a symlink that leaves nothing to chance."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +250,9 @@ class ProjectFiles:
             texts[path] = text
             keys[path] = content_key(text)
             paths.add(path)
-        index = self.index if paths == self.index.paths else ModuleIndex(paths)
+        index = (
+            self.index if paths == self.index.paths else ModuleIndex(paths, self.index.libraries)
+        )
         return ProjectFiles(index, keys, texts)
 
     def key(self, path: str) -> str | None:
@@ -192,7 +264,14 @@ class ProjectFiles:
             return True
         if dependencies.layout and dependencies.layout != self.index.digest:
             return False
-        return all(self.keys.get(path) == key for path, key in dependencies.files)
+        return all(self._key_of(path) == key for path, key in dependencies.files)
+
+    def _key_of(self, path: str) -> str | None:
+        key = self.keys.get(path)
+        if key is None and self.index.library_file(path):
+            read = self.read(path)
+            key = read[1] if read is not None else None
+        return key
 
 
 class Reads:

@@ -31,6 +31,7 @@ class CBuild:
         "attr",
         "explicit",
         "fks",
+        "generated",
         "index",
         "inexact",
         "inherited_from",
@@ -58,6 +59,7 @@ class CBuild:
         self.unique = False
         self.fks: list[tuple[ForeignKeyDecl, Env]] = []
         self.sort_order = 0
+        self.generated = False
         self.inherited_from: str | None = None
         self.inexact: list[str] = []
         """Why its nullability may be wrong (a type from a module that is not analysed)."""
@@ -129,6 +131,7 @@ def resolve_column(
     col.inexact = info.inexact
     col.fks = [(fk, env) for fk in decl.foreign_keys]
     col.sort_order = decl.sort_order or 0
+    col.generated = decl.generated
     if decl.style == "Column":
         col.primary_key = bool(decl.primary_key)
         col.explicit = decl.nullable

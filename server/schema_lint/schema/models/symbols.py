@@ -168,10 +168,17 @@ class Project:
             if top in LIBRARIES or top in HARMLESS:
                 return Lib(module)
         self.reads.resolved = True
-        path = self.index.find(env.path, module, level)
+        path = self.index.find(env.path, module, level, libraries=True)
         if path is None:
             internal = bool(level) or self.index.internal(module)
             where = "is not analysed" if self._loader is None else "is not in the project"
+            if self._loader is not None and not internal:
+                where += (
+                    " (name the site-packages that holds it under [tool.schema-lint] "
+                    "library-roots to read it)"
+                    if not self.index.libraries
+                    else " nor under library-roots"
+                )
             return Unread(f"module {written} {where}", project=internal)
         return self._module(path, written)
 

@@ -214,10 +214,13 @@ class Finalizer:
                             onupdate=fk.onupdate,
                         )
                     )
+        uncertain: list[str] = []
         for p in pending:
             kind = p.decl.kind
             if kind is ConstraintKind.INDEX:
                 indexes.append(self._index(tb, convention, p))
+                if p.decl.where_unknown and indexes[-1].name is not None:
+                    uncertain.append(indexes[-1].name)
             elif kind is ConstraintKind.UNIQUE:
                 cols = self._columns(tb, p)
                 name = self._pending_name(convention, "uq", p, tb, cols)
@@ -244,6 +247,7 @@ class Finalizer:
                     span=c.span,
                     inherited_from=c.inherited_from,
                     nullable_unknown="; ".join(c.inexact) or None,
+                    generated=c.generated,
                 )
                 for c in tb.columns
             ),
@@ -259,6 +263,7 @@ class Finalizer:
             secondary_of=tuple(tb.secondary_of),
             naming_unknown=tuple(tb.naming_unknown),
             inexact=tuple(tb.inexact),
+            uncertain=tuple(uncertain),
         )
 
     def _primary_key(
@@ -286,6 +291,10 @@ class Finalizer:
 
     def _index(self, tb: TBuild, convention: dict[str, str] | None, p: Pending) -> Index:
         items = [self._item(tb, p, expr, top=True) for expr in p.decl.items]
+        ops = dict(p.decl.ops) if self.dialect == "postgresql" else {}
+        items = [
+            _Item(f"{i.text} {ops[i.text]}", i.columns, True) if i.text in ops else i for i in items
+        ]
         columns = [c for item in items for c in item.columns]
         return Index(
             self._pending_name(convention, "ix", p, tb, columns),
