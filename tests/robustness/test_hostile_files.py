@@ -68,14 +68,22 @@ def test_deep_nesting_with_fix_fixes_the_rest(project: Path) -> None:
 
 
 def test_libcst_is_never_given_deep_nesting() -> None:
-    """The fix layer's parser refuses what would overflow libcst's native stack."""
+    """The fix layer's parser refuses what would overflow libcst's native stack: the
+    statement a fix reads, and the whole file when it falls back to reading all of it."""
     code = (
-        "from schema_lint.fixes.source import parse_source\n"
+        "from schema_lint.fixes.source import NotParsed, parse_source\n"
+        "def refused(text, whole):\n"
+        "    try:\n"
+        "        parse_source('a.py', text, whole).around(1)\n"
+        "    except NotParsed:\n"
+        "        return True\n"
+        "    return False\n"
         f"deep = 'x = ' + '(' * {DEEP} + '1' + ')' * {DEEP} + '\\n'\n"
         f"chain = 'x = ' + 'not ' * {DEEP} + 'y\\n'\n"
-        "assert parse_source('a.py', deep) is None\n"
-        "assert parse_source('b.py', chain) is None\n"
-        "assert parse_source('c.py', 'x = ' + '(' * 150 + '1' + ')' * 150 + '\\n') is not None\n"
+        "fine = 'x = ' + '(' * 150 + '1' + ')' * 150 + '\\n'\n"
+        "for whole in (False, True):\n"
+        "    assert refused(deep, whole) and refused(chain, whole)\n"
+        "    assert not refused(fine, whole)\n"
         "print('ok')\n"
     )
     result = subprocess.run(

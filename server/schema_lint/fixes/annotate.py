@@ -8,17 +8,17 @@ message.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from schema_lint.diagnostics import Applicability, Diagnostic, Fix, NoFix
-from schema_lint.fixes.api import compute_fix, fixable
-from schema_lint.fixes.context import fix_context, read_from_disk
-from schema_lint.fixes.source import Source, parse_source
+from schema_lint.rules.registry import rule_for
 
 if TYPE_CHECKING:
     from schema_lint.engine import ProjectSchemas
+    from schema_lint.fixes.source import Source
     from schema_lint.project import Project
 
 
@@ -41,8 +41,16 @@ def annotate(
 ) -> Annotated:
     """Attach fixes: all of them if ``every`` (JSON), else only those ``--fix`` would apply.
 
-    Each file is read and parsed once, whatever the number of its findings.
+    Each file is read once and its statements parsed at most once, whatever the number of
+    its findings; without a finding that may have a fix, libcst is not even imported.
     """
+    diagnostics = tuple(diagnostics)
+    if not any(_may_fix(d.code) for d in diagnostics):
+        return Annotated(diagnostics, 0, 0)
+    from schema_lint.fixes.api import compute_fix, fixable
+    from schema_lint.fixes.context import fix_context, read_from_disk
+    from schema_lint.fixes.source import parse_source
+
     texts: dict[str, str | None] = {}
     parsed: dict[str, Source | None] = {}
     context = fix_context(project, schemas)
@@ -71,6 +79,15 @@ def annotate(
         hidden += not enabled
         out.append(dataclasses.replace(diagnostic, fix=fix) if enabled or every else diagnostic)
     return Annotated(tuple(out), applicable, hidden)
+
+
+def _may_fix(code: str) -> bool:
+    """Whether rule ``code`` has a fixer module (found without importing it)."""
+    rule = rule_for(code)
+    if rule is None:
+        return False
+    name = rule.check.__module__.rsplit(".", 1)[-1]
+    return importlib.util.find_spec(f"schema_lint.fixes.rules.{name}") is not None
 
 
 def hint(annotated: Annotated, *, unsafe: bool) -> str | None:

@@ -18,9 +18,9 @@ from functools import cache
 from itertools import pairwise
 
 from schema_lint.diagnostics import Diagnostic, Edit, Fix, NoFix
+from schema_lint.fixes.compose import Addition, recording
 from schema_lint.fixes.context import FixContext, ReadText, Sources
-from schema_lint.fixes.edits import apply_edits
-from schema_lint.fixes.source import Source, parse_source
+from schema_lint.fixes.source import NotParsed, Source, parse_source
 from schema_lint.rules.registry import rule_for
 
 Fixer = Callable[[Diagnostic, Sources, FixContext], "Fix | NoFix"]
@@ -60,24 +60,57 @@ def compute_fix(
     defaults to reading them from disk. ``parsed`` is ``text`` already parsed, when the
     caller has it (one parse serves every fix of a file).
     """
+    return compute_fix_parts(diagnostic, text, context, read_text=read_text, parsed=parsed)[0]
+
+
+def compute_fix_parts(
+    diagnostic: Diagnostic,
+    text: str,
+    context: FixContext,
+    *,
+    read_text: ReadText | None = None,
+    parsed: Source | None = None,
+    check: bool = True,
+) -> tuple[Fix | NoFix, tuple[Addition, ...]]:
+    """:func:`compute_fix`, and what the fix adds to a declaration (for the fix loop to
+    compose the fixes adding to the same one). ``check=False`` leaves out checking that the
+    result parses, for a caller that checks what it applies (the fix loop)."""
     fixer = fixer_for(diagnostic.code)
     if fixer is None:
-        return NoFix(f"{diagnostic.code} has no automatic fix")
+        return NoFix(f"{diagnostic.code} has no automatic fix"), ()
     src = parsed if parsed is not None else parse_source(diagnostic.span.path, text)
-    if src is None:
-        return NoFix("the file does not parse")
-    sources = Sources(src, read_text)
-    try:
-        result = fixer(diagnostic, sources, context)
-    except Exception as exc:  # a fix must never take the linter or the editor down
-        return NoFix(f"the fix could not be computed ({type(exc).__name__}: {exc})")
+    result, additions = _run(fixer, diagnostic, src, context, read_text)
+    if isinstance(result, NotParsed) and not src.whole:
+        # the statement-by-statement reading was unsure: read the whole file once
+        src = parse_source(diagnostic.span.path, text, True)
+        result, additions = _run(fixer, diagnostic, src, context, read_text)
+    if isinstance(result, NotParsed):
+        return NoFix("the file does not parse"), ()
     if isinstance(result, NoFix):
-        return result
-    return _checked(result, sources)
+        return result, ()
+    checked = _checked(result, Sources(src, read_text), parse=check)
+    return checked, additions if isinstance(checked, Fix) else ()
 
 
-def _checked(fix: Fix, sources: Sources) -> Fix | NoFix:
-    """``fix`` if its edits are disjoint and leave every file parseable."""
+def _run(
+    fixer: Fixer,
+    diagnostic: Diagnostic,
+    src: Source,
+    context: FixContext,
+    read_text: ReadText | None,
+) -> tuple[Fix | NoFix | NotParsed, tuple[Addition, ...]]:
+    with recording() as additions:
+        try:
+            result: Fix | NoFix | NotParsed = fixer(diagnostic, Sources(src, read_text), context)
+        except NotParsed as exc:
+            result = exc
+        except Exception as exc:  # a fix must never take the linter or the editor down
+            result = NoFix(f"the fix could not be computed ({type(exc).__name__}: {exc})")
+    return result, tuple(additions)
+
+
+def _checked(fix: Fix, sources: Sources, *, parse: bool = True) -> Fix | NoFix:
+    """``fix`` if its edits are disjoint and (``parse``) leave every file parseable."""
     by_path: dict[str, list[Edit]] = defaultdict(list)
     for edit in fix.edits:
         by_path[edit.path].append(edit)
@@ -85,7 +118,7 @@ def _checked(fix: Fix, sources: Sources) -> Fix | NoFix:
         if not _disjoint(edits):
             return NoFix("the fix could not be computed (its edits overlap)")
         src = sources.get(path)
-        if src is None or parse_source(path, apply_edits(src.text, edits)) is None:
+        if src is None or (parse and not src.parses_with(edits)):
             return NoFix("the fix could not be computed (the result would not parse)")
     return fix
 

@@ -103,7 +103,7 @@ def _remove_argument(src: Source, table: cst.Call, call: cst.Call) -> list[Edit]
 
 def _own_statement(src: Source, call: cst.Call) -> list[Edit] | None:
     """Removing a module-level ``Index(...)`` statement: its whole lines."""
-    for statement in src.module.body:
+    for statement in src.statements(src.start(call)[0]):
         if (
             isinstance(statement, cst.SimpleStatementLine)
             and len(statement.body) == 1
@@ -143,7 +143,7 @@ def _sole_element_of(src: Source, call: cst.Call) -> cst.Tuple | None:
                 found.append(node)
             return True
 
-    src.module.visit(Finder())
+    src.around(src.start(call)[0]).visit(Finder())
     if not found or src.start(found[0])[0] != src.end(found[0])[0]:
         return None
     return found[0]

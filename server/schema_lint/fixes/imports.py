@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -92,9 +93,10 @@ class _Imports:
     bound: set[str] = field(default_factory=set)
 
 
-def _scan(module: cst.Module) -> _Imports:
+def _scan(statements: Iterable[cst.BaseStatement]) -> _Imports:
+    """The imports among ``statements`` (top-level ones), and the names they bind."""
     found = _Imports()
-    for statement in module.body:
+    for statement in statements:
         if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
             found.bound.add(statement.name.value)
             continue
@@ -152,11 +154,18 @@ def _plain(alias: cst.ImportAlias) -> str:
 
 def reference(src: Source, wanted: Wanted, near: cst.CSTNode | None, limit: int) -> Reference | str:
     """How to refer to ``wanted`` in code inside ``near``; a string says why it cannot be."""
-    found = _scan(src.module)
+    key = ("reference", wanted, id(near), limit)
+    return src.memo(key, lambda: _reference(src, wanted, near, limit))
+
+
+def _reference(
+    src: Source, wanted: Wanted, near: cst.CSTNode | None, limit: int
+) -> Reference | str:
+    found = _scan(src.top_level({wanted.name, *_prefixes(src, near)}))
     for local, (module, name) in found.names.items():
         if name == wanted.name and module in wanted.modules:
             return Reference(local)
-    style = _style(found, near) if near is not None else None
+    style = _style(src, found, near) if near is not None else None
     alias = next((a for a, m in found.modules.items() if m == wanted.package), None)
     if style:
         module = found.modules.get(style, "")
@@ -180,23 +189,30 @@ def reference(src: Source, wanted: Wanted, near: cst.CSTNode | None, limit: int)
     return Reference(wanted.name, (insertion(src.path, _new_import_line(src, found), line),))
 
 
-def _style(found: _Imports, near: cst.CSTNode) -> str | None:
+def _prefixes(src: Source, near: cst.CSTNode | None) -> set[str]:
+    """The objects that SQLAlchemy names are reached through in ``near`` (``sa``, ``db``):
+    the only names besides the wanted one whose binding matters."""
+    found: set[str] = set()
+    for node in src.within(near, cst.Call) if near is not None else ():
+        parts = dotted(node.func)
+        if parts and len(parts) > 1 and parts[-1] in VOCABULARY:
+            found.add(parts[0])
+    return found
+
+
+def _style(src: Source, found: _Imports, near: cst.CSTNode) -> str | None:
     """``""`` for bare names, an alias or object name such as ``sa`` or ``db``, or None."""
     votes: Counter[str] = Counter()
-
-    class Calls(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            parts = dotted(node.func)
-            if not parts or parts[-1] not in VOCABULARY:
-                return
-            if len(parts) == 1:
-                module = found.names.get(parts[0], ("", ""))[0]
-                if module.split(".")[0] in _LIBRARIES:
-                    votes[""] += 1
-            elif parts[0] in found.modules or parts[0] in found.bound:
-                votes[parts[0]] += 1
-
-    near.visit(Calls())
+    for node in src.within(near, cst.Call):
+        parts = dotted(node.func)
+        if not parts or parts[-1] not in VOCABULARY:
+            continue
+        if len(parts) == 1:
+            module = found.names.get(parts[0], ("", ""))[0]
+            if module.split(".")[0] in _LIBRARIES:
+                votes[""] += 1
+        elif parts[0] in found.modules or parts[0] in found.bound:
+            votes[parts[0]] += 1
     if not votes:
         return None
     return max(votes, key=lambda k: (votes[k], k == ""))
@@ -256,5 +272,5 @@ def _new_import_line(src: Source, found: _Imports) -> tuple[int, int]:
     futures = [s for s, m, f in found.lines if m == "__future__"]
     if futures:
         return (src.end(futures[-1])[0] + 1, 0)
-    body = src.module.body
-    return (src.start(body[0])[0], 0) if body else (len(src.lines), 0)
+    first = src.first_statement()
+    return (src.start(first)[0], 0) if first is not None else (len(src.lines), 0)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from schema_lint.diagnostics import Diagnostic, Edit, FindingKey, Fix
-from schema_lint.fixes.api import compute_fix, fixable
+from schema_lint.fixes.api import compute_fix_parts, fixable
+from schema_lint.fixes.compose import Addition
 from schema_lint.fixes.context import FixContext, ReadText, fix_context
 from schema_lint.fixes.edits import apply_edits, compatible
 from schema_lint.fixes.source import Source, parse_source
@@ -111,6 +112,21 @@ def fix_all(
     return FixOutcome(changed, {p: tuple(ds) for p, ds in applied.items()}, rounds)
 
 
+@dataclass(frozen=True, slots=True)
+class _Computed:
+    diagnostic: Diagnostic
+    fix: Fix
+    additions: tuple[Addition, ...]
+
+    @property
+    def addition(self) -> Addition | None:
+        """What the fix adds to a declaration, when that and its own edits are all it does."""
+        if len(self.additions) != 1:
+            return None
+        addition = self.additions[0]
+        return addition if all(e in self.fix.edits for e in addition.edits) else None
+
+
 def _one_round(
     pending: Sequence[Diagnostic],
     texts: _Texts,
@@ -119,47 +135,93 @@ def _one_round(
     accept: Accept,
 ) -> tuple[list[tuple[Diagnostic, Fix]], bool]:
     """Apply every accepted fix of ``pending`` that does not collide; return them and
-    whether some had to wait for a later round."""
-    taken: list[tuple[Diagnostic, Fix]] = []
-    accepted: list[Edit] = []
-    waiting = False
+    whether some had to wait for a later round. Fixes adding to the same declaration are
+    composed into one edit instead of colliding (:mod:`schema_lint.fixes.compose`)."""
+    computed: list[_Computed] = []
     for diagnostic in sorted(pending, key=lambda d: d.sort_key):
         path = diagnostic.span.path
         text = texts.text(path)
         if diagnostic.key in done or text is None:
             continue
-        fix = compute_fix(
-            diagnostic, text, context, read_text=texts.text, parsed=texts.parsed(path)
+        fix, additions = compute_fix_parts(
+            diagnostic, text, context, read_text=texts.text, parsed=texts.parsed(path), check=False
         )
         if not isinstance(fix, Fix):
             continue  # another round, on other texts, may find one
         if not accept(diagnostic, fix):
             done.add(diagnostic.key)
             continue
-        if not compatible(fix.edits, accepted) or not _parses_with(texts, accepted, fix):
+        computed.append(_Computed(diagnostic, fix, additions))
+    taken: list[tuple[Diagnostic, Fix]] = []
+    accepted: list[Edit] = []
+    waiting = False
+    for members, edits in _compose(computed):
+        if not compatible(edits, accepted):
             waiting = True
             continue
-        done.add(diagnostic.key)
-        taken.append((diagnostic, fix))
-        accepted.extend(e for e in fix.edits if e not in accepted)
+        if not _parses_with(texts, accepted, edits):
+            if accepted and _parses_with(texts, (), edits):
+                waiting = True  # it parses on its own: after the others, it may again
+            continue  # a fix whose result would not parse is no fix
+        for member in members:
+            done.add(member.diagnostic.key)
+            taken.append((member.diagnostic, member.fix))
+        accepted.extend(e for e in edits if e not in accepted)
     by_path: dict[str, list[Edit]] = defaultdict(list)
     for edit in accepted:
         by_path[edit.path].append(edit)
-    for path, edits in by_path.items():
+    for path, changes in by_path.items():
         text = texts.text(path)
         assert text is not None
-        texts.update(path, apply_edits(text, edits))
+        texts.update(path, apply_edits(text, changes))
     return taken, waiting
 
 
-def _parses_with(texts: _Texts, accepted: Sequence[Edit], fix: Fix) -> bool:
-    """Each file ``fix`` edits still parses with it and the edits accepted before it."""
-    for path in {e.path for e in fix.edits}:
-        before = [e for e in accepted if e.path == path]
-        if not before:
-            continue  # the fix alone was checked when it was computed
-        text = texts.text(path)
-        edits = [*before, *(e for e in fix.edits if e.path == path)]
-        if text is None or parse_source(path, apply_edits(text, edits)) is None:
+def _compose(
+    computed: Sequence[_Computed],
+) -> list[tuple[list[_Computed], tuple[Edit, ...]]]:
+    """The fixes to apply, in order: alone, or several adding to the same declaration as
+    one group with one edit adding all their items (in the order of their findings)."""
+    by_key: dict[tuple[str, int, int], list[_Computed]] = defaultdict(list)
+    for entry in computed:
+        addition = entry.addition
+        if addition is not None:
+            by_key[addition.key].append(entry)
+    out: list[tuple[list[_Computed], tuple[Edit, ...]]] = []
+    grouped: set[int] = set()
+    for entry in computed:
+        if id(entry) in grouped:
+            continue
+        addition = entry.addition
+        group = by_key.get(addition.key, []) if addition is not None else []
+        group = [m for m in group if id(m) not in grouped]
+        if len(group) < 2:
+            out.append(([entry], entry.fix.edits))
+            continue
+        members: list[_Computed] = []
+        own: list[Edit] = []
+        for member in group:
+            assert member.addition is not None
+            rest = [e for e in member.fix.edits if e not in member.addition.edits]
+            if compatible(rest, own):
+                members.append(member)
+                own.extend(e for e in rest if e not in own)
+        items = [m.addition.item for m in members if m.addition is not None]
+        combined = group[0].additions[0].redo(items)
+        if isinstance(combined, str) or not compatible(combined, own):
+            out.append(([entry], entry.fix.edits))  # the others go on their own
+            grouped.add(id(entry))
+            continue
+        grouped.update(id(m) for m in members)
+        out.append((members, (*own, *combined)))
+    return out
+
+
+def _parses_with(texts: _Texts, accepted: Sequence[Edit], edits: Sequence[Edit]) -> bool:
+    """Each file ``edits`` edit still parses with them and the edits accepted before them
+    (only the statements they touch are parsed again)."""
+    for path in {e.path for e in edits}:
+        src = texts.parsed(path)
+        if src is None or not src.parses_with(edits, accepted):
             return False
     return True

@@ -9,12 +9,15 @@ as not fixable. A class without its own ``__table_args__`` that inherits one kee
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
 from schema_lint.diagnostics import Edit
 from schema_lint.fixes import sequence
+from schema_lint.fixes.compose import Addition, Redo, record
 from schema_lint.fixes.context import FixContext, Sources
 from schema_lint.fixes.edits import Pos, insertion, replacement
 from schema_lint.fixes.layout import Item, inline, render
@@ -45,6 +48,7 @@ class Assigned:
     value: cst.BaseExpression
 
 
+@functools.lru_cache(maxsize=64)  # nodes hash by identity; every fix of a table asks again
 def find_table_args(cls: cst.ClassDef) -> Assigned | str | None:
     """The class's own ``__table_args__`` assignment, a reason it cannot be edited, or None."""
     found: Assigned | str | None = None
@@ -92,6 +96,25 @@ def add_to_class(
     src: Source, cls: cst.ClassDef, item: Item, context: FixContext, sources: Sources
 ) -> list[Edit] | str:
     """Edits adding ``item`` to the ``__table_args__`` of ``cls``; a string says why not."""
+
+    def redo(items: Sequence[Item]) -> list[Edit] | str:
+        return add_items_to_class(src, cls, items, context, sources)
+
+    return _recorded(src, cls, item, redo)
+
+
+def _recorded(src: Source, target: cst.CSTNode, item: Item, redo: Redo) -> list[Edit] | str:
+    edits = redo([item])
+    if not isinstance(edits, str):
+        start = src.start(target)
+        record(Addition((src.path, *start), item, tuple(edits), redo))
+    return edits
+
+
+def add_items_to_class(
+    src: Source, cls: cst.ClassDef, items: Sequence[Item], context: FixContext, sources: Sources
+) -> list[Edit] | str:
+    """Edits adding ``items`` to the ``__table_args__`` of ``cls``; a string says why not."""
     found = find_table_args(cls)
     if isinstance(found, str):
         return found
@@ -103,18 +126,18 @@ def add_to_class(
                 f"`{cls.name.value}` inherits `{TABLE_ARGS}` from `{inherited[0]}`, "
                 "which cannot be extended statically"
             )
-        return _new_statement(src, cls, item, inherited, limit)
+        return _new_statement(src, cls, items, inherited, limit)
     value = found.value
     indent = src.indent(src.start(found.statement)[0])
     if isinstance(value, cst.Tuple):
-        return _add_to_tuple(src, value, item, limit)
+        return _add_to_tuple(src, value, items, limit)
     if _dict_like(value):
-        return _wrap_dict(src, value, item, indent, limit)
+        return _wrap_dict(src, value, items, indent, limit)
     if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
         if isinstance(value.right, cst.Tuple):
-            return _add_to_tuple(src, value.right, item, limit)
+            return _add_to_tuple(src, value.right, items, limit)
         if isinstance(value.left, cst.Tuple):
-            return sequence.append(src, sequence.of_tuple(src, value.left), [item], limit)
+            return sequence.append(src, sequence.of_tuple(src, value.left), items, limit)
         return f"`{TABLE_ARGS}` is built by an expression"
     if isinstance(value, cst.Call) and last_name(value.func) in CONSTRAINTS:
         return f"`{TABLE_ARGS}` is one constraint, not a tuple (SQLAlchemy rejects it)"
@@ -125,39 +148,37 @@ def add_to_class(
     return f"`{TABLE_ARGS}` is neither a tuple nor a dict (SQLAlchemy rejects it)"
 
 
-def _add_to_tuple(src: Source, node: cst.Tuple, item: Item, limit: int) -> list[Edit]:
+def _add_to_tuple(src: Source, node: cst.Tuple, items: Sequence[Item], limit: int) -> list[Edit]:
     seq = sequence.of_tuple(src, node)
     elements = node.elements
     if elements and isinstance(elements[-1], cst.Element) and _may_be_dict(elements[-1].value):
-        return sequence.insert_before(src, seq, len(elements) - 1, [item], limit)
-    return sequence.append(src, seq, [item], limit)
+        return sequence.insert_before(src, seq, len(elements) - 1, items, limit)
+    return sequence.append(src, seq, items, limit)
 
 
 def _wrap_dict(
-    src: Source, node: cst.BaseExpression, item: Item, indent: str, limit: int
+    src: Source, node: cst.BaseExpression, items: Sequence[Item], indent: str, limit: int
 ) -> list[Edit]:
     """``{...}`` -> ``(item, {...})``, split over lines when long or already multi-line."""
     start, end = src.start(node), src.end(node)
     code = src.code(node)
     unit = src.indent_unit
     inner = indent + unit
-    split = (
-        f"(\n{inner}{render(item, inner, len(inner), ',', limit, unit)},\n{inner}"
-        + code.replace("\n", "\n" + unit)
-        + f",\n{indent})"
-    )
+    rendered = "".join(f"{inner}{render(i, inner, len(inner), ',', limit, unit)},\n" for i in items)
+    split = f"(\n{rendered}{inner}" + code.replace("\n", "\n" + unit) + f",\n{indent})"
     line = src.line(start[0])
     if start[0] == end[0]:
-        if len(line) + len(inline(item)) + 4 <= limit or len(line) > limit:
-            return _hug(src, start, end, item)
+        if len(line) + len(", ".join(inline(i) for i in items)) + 4 <= limit or len(line) > limit:
+            return _hug(src, start, end, items)
         return [replacement(src.path, start, end, split)]
     if _has_multiline_string(node):
-        return _hug(src, start, end, item)
+        return _hug(src, start, end, items)
     return [replacement(src.path, start, end, split)]
 
 
-def _hug(src: Source, start: Pos, end: Pos, item: Item) -> list[Edit]:
-    return [insertion(src.path, start, f"({inline(item)}, "), insertion(src.path, end, ")")]
+def _hug(src: Source, start: Pos, end: Pos, items: Sequence[Item]) -> list[Edit]:
+    head = "".join(f"{inline(i)}, " for i in items)
+    return [insertion(src.path, start, f"({head}"), insertion(src.path, end, ")")]
 
 
 def _has_multiline_string(node: cst.CSTNode) -> bool:
@@ -177,13 +198,17 @@ def _has_multiline_string(node: cst.CSTNode) -> bool:
 
 
 def _new_statement(
-    src: Source, cls: cst.ClassDef, item: Item, inherited: tuple[str, str] | None, limit: int
+    src: Source,
+    cls: cst.ClassDef,
+    items: Sequence[Item],
+    inherited: tuple[str, str] | None,
+    limit: int,
 ) -> list[Edit] | str:
     statements = body_statements(cls)
     if not statements:
         return f"the body of `{cls.name.value}` is on the class line"
     indent = src.indent(src.start(statements[0])[0])
-    members = [item]
+    members = list(items)
     if inherited is not None:
         base, form = inherited
         members.append(f"*{base}.{TABLE_ARGS}" if form == "tuple" else f"{base}.{TABLE_ARGS}")
@@ -268,9 +293,10 @@ def _lookup_class(
     for candidate in (src, *(sources.get(p) for p in context.class_files.get(name, ()))):
         if candidate is None:
             continue
-        for statement in candidate.module.body:
-            if isinstance(statement, cst.ClassDef) and statement.name.value == name:
-                return candidate, statement
+        for module in candidate.modules((name,)):
+            for statement in module.body:
+                if isinstance(statement, cst.ClassDef) and statement.name.value == name:
+                    return candidate, statement
     return None
 
 
@@ -279,11 +305,24 @@ def add_to_table_call(
 ) -> list[Edit]:
     """Edits adding ``item`` as a positional argument after the last column or constraint
     (``split``: lay a long one-line call out over several lines)."""
+
+    def redo(items: Sequence[Item]) -> list[Edit]:
+        return add_items_to_table_call(src, call, items, limit, split=split)
+
+    edits = _recorded(src, call, item, redo)
+    assert not isinstance(edits, str)
+    return edits
+
+
+def add_items_to_table_call(
+    src: Source, call: cst.Call, items: Sequence[Item], limit: int, *, split: bool = True
+) -> list[Edit]:
+    """Edits adding ``items`` as positional arguments after the last column or constraint."""
     seq = sequence.of_call(src, call)
     last = max(i for i, a in enumerate(call.args) if a.keyword is None and a.star != "**")
     if last == len(call.args) - 1:
-        return sequence.append(src, seq, [item], limit, split=split)
-    return sequence.insert_before(src, seq, last + 1, [item], limit, split=split)
+        return sequence.append(src, seq, items, limit, split=split)
+    return sequence.insert_before(src, seq, last + 1, items, limit, split=split)
 
 
 def locate(
@@ -296,9 +335,15 @@ def locate(
     cls = find_class(src, class_name, line)
     if cls is None:
         return None
+    return _dunder_table(cls) or cls
+
+
+@functools.lru_cache(maxsize=64)
+def _dunder_table(cls: cst.ClassDef) -> cst.Call | None:
+    """The ``__table__ = Table(...)`` of ``cls``."""
     for statement in body_statements(cls):
         for name, small in assigned_names(statement):
             if name == "__table__" and small.value is not None and is_table_call(small.value):
                 assert isinstance(small.value, cst.Call)
                 return small.value
-    return cls
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import libcst as cst
@@ -25,31 +26,34 @@ def is_table_call(node: cst.CSTNode, table: str | None = None) -> bool:
 
 def find_table_call(src: Source, table: str, line: int) -> cst.Call | None:
     """The innermost ``Table("<table>", ...)`` call spanning ``line``."""
-    found: list[cst.Call] = []
+    return src.memo(("table-call", table, line), lambda: _find_table_call(src, table, line))
 
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            if is_table_call(node, table) and _contains(src, node, line):
-                found.append(node)
 
-    src.module.visit(Finder())
+def _find_table_call(src: Source, table: str, line: int) -> cst.Call | None:
+    module = src.around(line)
+    calls = src.memo(
+        ("table-calls", id(module)),
+        lambda: [node for node in src.nodes(module, cst.Call) if is_table_call(node)],
+    )
+    found = [c for c in calls if is_table_call(c, table) and _contains(src, c, line)]
     return found[-1] if found else None
 
 
 def find_class(src: Source, name: str | None, line: int) -> cst.ClassDef | None:
     """The class called ``name`` (the one spanning ``line`` if several), else the innermost
     class spanning ``line``."""
+    return src.memo(("class", name, line), lambda: _find_class(src, name, line))
+
+
+def _find_class(src: Source, name: str | None, line: int) -> cst.ClassDef | None:
     named: list[cst.ClassDef] = []
     spanning: list[cst.ClassDef] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    for module in src.modules((name,) if name is not None else (), (line,)):
+        for node in src.nodes(module, cst.ClassDef):
             if name is not None and node.name.value == name:
                 named.append(node)
             if _contains(src, node, line):
                 spanning.append(node)
-
-    src.module.visit(Finder())
     if len(named) == 1:
         return named[0]
     both = [c for c in spanning if c in named]
@@ -194,6 +198,12 @@ def find_column_in_table(call: cst.Call, name: str, key: str | None) -> ColumnCa
 
 
 def constraint_keys(target: cst.ClassDef | cst.Call, columns: list[str]) -> list[str]:
+    explicit = _explicit_keys(target)
+    return [explicit.get(c, c) for c in columns]
+
+
+@functools.lru_cache(maxsize=64)  # nodes hash by identity; every fix of a table asks again
+def _explicit_keys(target: cst.ClassDef | cst.Call) -> dict[str, str]:
     """How ``Index``/``UniqueConstraint`` strings name ``columns`` (SQL names) in ``target``.
 
     They name the columns of the ``Table``, keyed by SQL name unless a column has an explicit
@@ -208,7 +218,7 @@ def constraint_keys(target: cst.ClassDef | cst.Call, columns: list[str]) -> list
         name = name or attribute
         if key_value is not None and name is not None:
             explicit[name] = key_value
-    return [explicit.get(c, c) for c in columns]
+    return explicit
 
 
 def _column_calls(target: cst.ClassDef | cst.Call) -> list[tuple[str | None, cst.Call]]:

@@ -34,7 +34,7 @@ def fix(diagnostic: Diagnostic, sources: Sources, context: FixContext) -> Fix | 
         return NoFix(target)
     if data.declared_by == "column":
         return _on_column(src, target, context, data)
-    call = call_at(src, src.module, diagnostic.span)
+    call = call_at(src, src.around(diagnostic.span.line), diagnostic.span)
     if call is None:
         return NoFix("the model's declaration was not found at the reported line")
     if data.form == DEFINITION and _only_uniqueness(data):

@@ -32,7 +32,7 @@ def fix(diagnostic: Diagnostic, sources: Sources, context: FixContext) -> Fix | 
         return Fix(
             f"Remove {flags} from `{data.column_key}` ({WHY})", Applicability.UNSAFE, tuple(edits)
         )
-    call = call_at(src, src.module, diagnostic.span)
+    call = call_at(src, src.around(diagnostic.span.line), diagnostic.span)
     if call is None:
         return NoFix("the model's `Index(...)` was not found at the reported line")
     removed = remove_call(src, target, call)

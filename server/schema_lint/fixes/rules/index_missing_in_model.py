@@ -251,5 +251,6 @@ def _index_literal(src: Source, target: Target, name: str) -> cst.SimpleString |
 
     target.visit(Finder())
     if not found:
-        src.module.visit(Finder())
+        for module in src.modules(("Index",)):
+            module.visit(Finder())
     return found[0] if len(found) == 1 else None

@@ -39,7 +39,7 @@ def fix(diagnostic: Diagnostic, sources: Sources, context: FixContext) -> Fix | 
         return NoFix(text)
     where = f"{keyword}={text.code}({src.string(data.predicate)})"
     if data.declared_by == "index":
-        call = call_at(src, src.module, diagnostic.span)
+        call = call_at(src, src.around(diagnostic.span.line), diagnostic.span)
         if call is None:
             return NoFix("the model's `Index(...)` was not found at the reported line")
         args = [src.code(a).strip().rstrip(",").strip() for a in call.args]
@@ -68,7 +68,7 @@ def fix(diagnostic: Diagnostic, sources: Sources, context: FixContext) -> Fix | 
             return NoFix(f"{added}; add `{item.inline()}` by hand")
         edits = (*ref.edits, *text.edits, *removed, *added)
     else:
-        call = call_at(src, src.module, diagnostic.span)
+        call = call_at(src, src.around(diagnostic.span.line), diagnostic.span)
         if call is None:
             return NoFix("the model's `UniqueConstraint(...)` was not found at the reported line")
         edits = (*ref.edits, *text.edits, replace_call(src, call, item, limit))
