@@ -257,6 +257,10 @@ def discover(root: Path, config: Config) -> tuple[ProjectLayout, dict[str, tuple
     for directory, paths in heuristic_envs.items():
         name = os.path.relpath(directory, root)
         script = os.path.dirname(directory)
+        if os.path.basename(script) == "versions" and not os.path.isfile(
+            os.path.join(script, "env.py")
+        ):  # versions/<dialect>/ (prefect): env.py is beside `versions`
+            script = os.path.dirname(script)
         has_env = os.path.isfile(os.path.join(script, "env.py"))
         found = Environment(name, (directory,), script if has_env else None)
         environments.append(_targeted(found, config))

@@ -227,3 +227,28 @@ def test_a_test_on_an_unknown_value_silences_its_kind() -> None:
         """
     )
     assert _summary(env_filters(ast.parse(source)).filters) == [("table", "*", None)]
+
+
+PREFECT_FILTER = """
+def include_object(object, name, type_, reflected, compare_to):
+    if type_ == "index":
+        if not reflected and any([name.endswith(suffix) for suffix in {"asc", "desc"}]):
+            return compare_to is None or object.name != compare_to.name
+        elif reflected and (name.startswith("gin") or name.endswith("case_insensitive")):
+            return False
+    return True
+"""
+
+
+def test_reflected_and_not_reflected_filters_keep_to_their_side() -> None:
+    """prefect's ``include_object``: ``not reflected and any([name.endswith(s) ...])`` keeps
+    the models' ``*asc``/``*desc`` indexes out (the whole function was read as unreadable
+    for indexes, silencing every SL002), ``reflected and ...`` the database's."""
+    found = env_filters(ast.parse(PREFECT_FILTER))
+    assert found.unreadable == ()
+    assert sorted((f.kind, f.name, f.reflected) for f in found.filters) == [
+        ("index", "*asc", False),
+        ("index", "*case_insensitive", True),
+        ("index", "*desc", False),
+        ("index", "gin*", True),
+    ]

@@ -328,15 +328,33 @@ def test_unreadable_statements_under_an_unknown_condition_are_one_statement() ->
     body = (
         "    conn = op.get_bind()\n"
         "    if conn.execute(sa.text('SELECT 1')).first():\n"
-        "        conn.execute(BLOCKS.update().values(x=1))\n"
-        "        conn.execute(BLOCKS.delete())\n"
-        "        conn.execute(BLOCKS.insert())\n"
+        "        conn.execute(build_sql(1))\n"
+        "        conn.execute(build_sql(2))\n"
+        "        conn.execute(build_sql(3))\n"
     )
-    m = migration(second(body, "from app import BLOCKS\n"))
+    m = migration(second(body, "from app import build_sql\n"))
     (problem,) = m.problems
     assert problem.span.line == 8
     assert "none of the 3 statements in it can be read" in problem.message
-    assert m.operations == ()
+
+
+def test_sqlalchemy_data_statements_are_understood_as_data() -> None:
+    """``conn.execute(t.update().values(...))``, ``sa.delete(t).where(...)``: rows, never the
+    schema; prefect's data migrations were skipped and tainted every index."""
+    body = (
+        "    conn = op.get_bind()\n"
+        "    if conn.execute(sa.text('SELECT 1')).first():\n"
+        "        conn.execute(BLOCKS.update().values(x=1))\n"
+        "        conn.execute(sa.delete(BLOCKS).where(BLOCKS.c.x == 1))\n"
+        "        conn.execute(BLOCKS.insert())\n"
+        "    batch = 'UPDATE blocks SET x = 1 WHERE id IN (SELECT id FROM blocks LIMIT 5)'\n"
+        "    while True:\n"
+        "        if conn.execute(sa.text(batch)).rowcount <= 0:\n"
+        "            break\n"
+    )
+    m = migration(second(body, "from app import BLOCKS\n"))
+    assert [p.message for p in m.problems if "may touch" in p.message] == []
+    assert not any(type(op).__name__ == "MarkUncertain" and not op.names for op in m.operations)
 
 
 def test_an_early_exit_in_a_loop_that_cannot_be_read_is_named() -> None:

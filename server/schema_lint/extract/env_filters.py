@@ -59,6 +59,8 @@ class _Term:
     tables: tuple[str, ...] | None = None
     unknown: bool = False
     """Part of the conjunction could not be read."""
+    reflected: bool | None = None
+    """``reflected`` (True) or ``not reflected`` (False) is part of the conjunction."""
 
 
 class _Unreadable(Exception):
@@ -142,7 +144,7 @@ def _filters(term: _Term, reason: str, span: Span) -> list[ObjectFilter]:
     names = term.names if term.names is not None else ("*",)
     tables = term.tables if term.tables is not None else (None,)
     return [
-        ObjectFilter(kind, name, table, reason, span)
+        ObjectFilter(kind, name, table, reason, span, term.reflected)
         for kind in kinds
         for name in names
         for table in tables
@@ -263,6 +265,8 @@ class _Reader:
     def negated(self, node: ast.expr) -> list[_Term]:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return self.terms(node.operand)
+        if self.param(node, "reflected"):
+            return [_Term(reflected=False)]  # what the models declare (prefect)
         if isinstance(node, ast.Compare) and len(node.ops) == 1:
             flipped = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In}
             op = flipped.get(type(node.ops[0]))
@@ -287,7 +291,26 @@ class _Reader:
             if isinstance(op, ast.Is) and self.param(left, "compare_to") and none:
                 return _Term()  # with `reflected`: see the module's docstring
         if self.param(node, "reflected"):
-            return _Term()
+            return _Term(reflected=True)
+        if _any_of(node):  # any([name.endswith(s) for s in {"asc", "desc"}])
+            assert isinstance(node, ast.Call)
+            inner = node.args[0]
+            assert isinstance(inner, ast.ListComp | ast.GeneratorExp | ast.SetComp)
+            loop = inner.generators[0]
+            values = _strings(loop.iter)
+            elt = inner.elt
+            if (
+                values
+                and isinstance(loop.target, ast.Name)
+                and isinstance(elt, ast.Call)
+                and isinstance(elt.func, ast.Attribute)
+                and elt.func.attr in {"startswith", "endswith"}
+                and len(elt.args) == 1
+                and isinstance(elt.args[0], ast.Name)
+                and elt.args[0].id == loop.target.id
+            ):
+                call = ast.Call(elt.func, [ast.Tuple([ast.Constant(v) for v in values])], [])
+                return self.atom(call)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method, target = node.func.attr, node.func.value
             args = [_strings(a) for a in node.args]
@@ -306,6 +329,19 @@ class _Reader:
                 if glob is not None:
                     return _Term(names=(glob,))
         return _Term(unknown=True)
+
+
+def _any_of(node: ast.expr) -> bool:
+    """``any(<one comprehension over one loop without conditions>)``."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "any"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.ListComp | ast.GeneratorExp | ast.SetComp)
+        and len(node.args[0].generators) == 1
+        and not node.args[0].generators[0].ifs
+    )
 
 
 def _falsy(value: ast.expr | None, reader: _Reader) -> list[_Term]:
@@ -331,7 +367,10 @@ def _and(terms: list[_Term]) -> _Term | None:
         if result.names is not None and item.names is not None:
             names = tuple(n for n in item.names if n in result.names) or item.names
         tables = result.tables if item.tables is None else item.tables
-        result = _Term(kinds, names, tables, result.unknown or item.unknown)
+        reflected = result.reflected if item.reflected is None else item.reflected
+        if None not in (result.reflected, item.reflected) and result.reflected != item.reflected:
+            return None  # reflected and not reflected
+        result = _Term(kinds, names, tables, result.unknown or item.unknown, reflected)
     return result
 
 

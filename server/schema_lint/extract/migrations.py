@@ -16,7 +16,7 @@ import ast
 import builtins
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -182,6 +182,11 @@ class _MigrationHost:
     """The revision's module-level assignments (data a skipped loop may walk)."""
     consumed: set[int] = field(default_factory=set)
     """Calls whose rows the revision reads (``<call>.fetchall()``): queries, not DDL."""
+    functions: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    """The function each statement of the revision is in (by the statement's id)."""
+    texts: dict[str, list[ast.expr]] = field(default_factory=dict)
+    """Every value the revision assigns to each name, in any function (SQL kept in a
+    variable: ``conn.execute(sa.text(update_in_batches))``)."""
 
     # -- Host protocol ------------------------------------------------------------------
 
@@ -396,10 +401,17 @@ class _MigrationHost:
         names = {k: None for k in names if k[1] not in tables}  # those taint their table
         if not tables and not names and not self._may_change_schema(node, set()):
             return  # it reaches no operation (a loop validating rows, say)
+        function = self.functions.get(id(node))
+        # SQL text built in this function (prefect: `sa.text(query(batch_size))` over local
+        # functions returning f-strings): data only if all the function's SQL is data
+        built = function is not None and not tables and not names and _builds_sql(node)
+        sql = _sql_in(function) if built and function is not None else []
+        if sql and all(_only_data(text) for text in sql):
+            return
         if not tables and _adds_only(node):  # it may have created what the models declare
             self._emit(MarkUncertain((), None, reason, span, adds_only=True))
         elif not names and not tables:
-            if not _data_only(node, self.consumed):
+            if not _data_only(node, self.consumed, self.texts):
                 self._emit(MarkUncertain((), None, reason, span))
             return
         by_schema: dict[str | None, list[str]] = {}
@@ -525,6 +537,8 @@ class _MigrationHost:
         if handler is None:
             self.unanalysable(node, f"`op.{name}` is not understood by schema-lint")
             return None
+        if name == "execute" and node.args and _data_statement(node.args[0]):
+            return None  # sa.update(t).where(...).values(...): data, never schema
         params = _bind(name, batch, args, kwargs)
         span = self._span(node)
         try:
@@ -981,10 +995,16 @@ def _adds_only(node: ast.AST) -> bool:
     return bool(schema_ops) and all(c in _ADDING_OPS for c in schema_ops)
 
 
-def _data_only(node: ast.AST, consumed: set[int] | frozenset[int] = frozenset()) -> bool:
+def _data_only(
+    node: ast.AST,
+    consumed: set[int] | frozenset[int] = frozenset(),
+    texts: Mapping[str, list[ast.expr]] | None = None,
+) -> bool:
     """A statement that runs only data statements and no schema operation: every
-    ``execute`` in it is given a SQLAlchemy data construct (``t.update().values(...)``) or
-    has its rows read (``bind.execute(query).all()``: DDL returns no rows)."""
+    ``execute`` in it is given a SQLAlchemy data construct (``t.update().values(...)``), or
+    SQL text that is only data statements (literal, or in a variable every assignment of
+    which is such text), or has its rows read (``bind.execute(query).all()``: DDL returns
+    no rows)."""
     consumed = set(consumed)
     executes: list[ast.Call] = []
     for sub in ast.walk(node):
@@ -1005,9 +1025,116 @@ def _data_only(node: ast.AST, consumed: set[int] | frozenset[int] = frozenset())
             for a in call.args[:1]
             for s in ast.walk(a)
         )
-        if not data and id(call) not in consumed:
+        if not data and id(call) not in consumed and not _data_text(call, texts or {}):
             return False
     return True
+
+
+def _builds_sql(node: ast.AST) -> bool:
+    """Every ``execute`` in ``node`` runs text made with ``sa.text(...)`` (or a variable),
+    and nothing else in it is an Alembic operation."""
+    executes = [
+        sub
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Call)
+        and isinstance(sub.func, ast.Attribute)
+        and sub.func.attr in {"execute", "exec_driver_sql"}
+    ]
+    others = any(
+        isinstance(sub, ast.Call)
+        and isinstance(sub.func, ast.Attribute)
+        and sub.func.attr in _SIGNATURES
+        and sub.func.attr != "execute"
+        for sub in ast.walk(node)
+    )
+    return bool(executes) and not others
+
+
+_SQL_START = re.compile(r"\s*(?:--[^\n]*\n\s*)*([A-Za-z]+)")
+_SQL_WORDS = frozenset(
+    {
+        "select",
+        "insert",
+        "update",
+        "delete",
+        "merge",
+        "with",
+        "alter",
+        "create",
+        "drop",
+        "truncate",
+        "comment",
+        "grant",
+        "revoke",
+        "do",
+        "rename",
+        "set",
+        "reindex",
+        "cluster",
+    }
+)
+
+
+def _sql_in(function: ast.AST) -> list[str]:
+    """The SQL-looking strings of a function: literals and f-strings (each field read as a
+    placeholder) that start with an SQL keyword."""
+    found: list[str] = []
+    parts = {
+        id(v) for sub in ast.walk(function) if isinstance(sub, ast.JoinedStr) for v in sub.values
+    }
+    for sub in ast.walk(function):
+        if id(sub) in parts:
+            continue
+        if isinstance(sub, ast.JoinedStr):
+            text = "".join(
+                v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "0"
+                for v in sub.values
+            )
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            text = sub.value
+        else:
+            continue
+        match = _SQL_START.match(text)
+        if match is not None and match.group(1).lower() in _SQL_WORDS and " " in text.strip():
+            found.append(text)
+    return found
+
+
+def _data_text(call: ast.Call, texts: Mapping[str, list[ast.expr]]) -> bool:
+    """Whether the SQL an ``execute`` runs is known to be only data statements."""
+    if not call.args:
+        return False
+    arg = call.args[0]
+    if isinstance(arg, ast.Call) and arg.args:  # sa.text(...)
+        func = arg.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name != "text":
+            return False
+        arg = arg.args[0]
+    values = texts.get(arg.id, []) if isinstance(arg, ast.Name) else [arg]
+    if not values:
+        return False
+    return all(
+        isinstance(value, ast.Constant) and isinstance(value.value, str) and _only_data(value.value)
+        for value in values
+    )
+
+
+def _only_data(sql: str) -> bool:
+    """Every statement of ``sql`` is an UPDATE, INSERT, DELETE or MERGE (a common table
+    expression before it allowed); a SELECT may call a function that changes the schema."""
+    import sqlglot
+    from sqlglot import exp
+
+    if len(sql) > 100_000:
+        return False
+    try:
+        statements = sqlglot.parse(sql, read="postgres")
+    except (sqlglot.errors.SqlglotError, RecursionError, ValueError):
+        return False
+    kinds = (exp.Update, exp.Insert, exp.Delete, exp.Merge)
+    found = [s for s in statements if s is not None]
+    return bool(found) and all(isinstance(s, kinds) for s in found)
 
 
 def _strings(nodes: list[ast.expr]) -> list[str]:
@@ -1251,7 +1378,15 @@ def extract_migration(
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
             host.module_values[stmt.targets[0].id] = stmt.value
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(function):
+                host.functions.setdefault(id(inner), function)  # outermost first: upgrade()
     for sub in ast.walk(tree):
+        if isinstance(sub, ast.Assign):
+            for target in sub.targets:
+                if isinstance(target, ast.Name):
+                    host.texts.setdefault(target.id, []).append(sub.value)
         if isinstance(sub, ast.Attribute) and sub.attr in _ROWS and isinstance(sub.value, ast.Call):
             host.consumed.add(id(sub.value))
         elif isinstance(sub, ast.For | ast.comprehension) and isinstance(sub.iter, ast.Call):
@@ -1287,3 +1422,47 @@ def _ids(value: Any) -> tuple[str, ...]:
     if isinstance(value, list | tuple):
         return tuple(v for v in value if isinstance(v, str))
     return ()
+
+
+_DML_ROOTS = frozenset({"update", "delete", "insert", "select"})
+_CLAUSES = frozenset(
+    {
+        "where",
+        "values",
+        "filter",
+        "filter_by",
+        "returning",
+        "order_by",
+        "group_by",
+        "having",
+        "limit",
+        "offset",
+        "join",
+        "outerjoin",
+        "select_from",
+        "execution_options",
+        "params",
+        "distinct",
+        "with_only_columns",
+        "inline",
+        "on_conflict_do_nothing",
+        "on_conflict_do_update",
+        "prefix_with",
+    }
+)
+
+
+def _data_statement(node: ast.expr) -> bool:
+    """An SQLAlchemy DML construct (``sa.update(t).where(...).values(...)``,
+    ``table.delete()``, ``select(...)``): it reads or changes rows, never the schema."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _CLAUSES
+    ):
+        node = node.func.value
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name in _DML_ROOTS

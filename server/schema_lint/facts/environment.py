@@ -23,6 +23,9 @@ class ObjectFilter:
     table: str | None = None
     reason: str = ""
     span: Span | None = None
+    reflected: bool | None = None
+    """Only objects the database holds (True), only those the models declare (False), or
+    both (None): ``reflected`` / ``not reflected`` in ``include_object``."""
     """Where the project states it (the function in ``env.py``, ``alembic.ini``)."""
 
     def matches(self, kind: str, name: str | None, table: str | None) -> bool:

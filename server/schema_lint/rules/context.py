@@ -216,7 +216,10 @@ class RuleContext:
             base, other = _without(base, uncertain), _without(other, uncertain)
         filters = (*side.filters, *(base_side.filters if base_side is not None else ()))
         if filters:
-            base, other = _unfiltered(base, filters), _unfiltered(other, filters)
+            # `reflected` filters apply to what the database holds, `not reflected` ones to
+            # what the models declare (prefect: `not reflected and name.endswith("desc")`)
+            base = _unfiltered(base, tuple(f for f in filters if f.reflected is not True))
+            other = _unfiltered(other, tuple(f for f in filters if f.reflected is not False))
         dialect = side.dialect or (base_side.dialect if base_side else None) or self.dialect
         return TablePair(base, other, side, dialect, base_side)
 
