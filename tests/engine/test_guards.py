@@ -388,3 +388,23 @@ def test_a_helper_returning_a_check_on_one_path_and_false_on_another() -> None:
     result = replay(USERS, second(body, helpers))
     assert indexes(schema_to_dict(result)["tables"], "users") == ["ix_users_email", "ix_users_id"]
     assert result.problems == ()
+
+
+def test_a_skipped_loop_of_data_statements_leaves_its_tables_compared() -> None:
+    """prefect's batched backfills (``while True:`` over an UPDATE kept in a variable, or
+    built by local functions returning f-strings) name their tables in their SQL: they made
+    those tables incomplete, and the true SL002 on them went unreported."""
+    body = (
+        "    def batch(size):\n"
+        "        return f'UPDATE flow_run SET x = 1 WHERE id < {size}'\n"
+        "    conn = op.get_bind()\n"
+        "    for query in [batch]:\n"
+        "        while True:\n"
+        "            if conn.execute(sa.text(query(500))).rowcount <= 0:\n"
+        "                break\n"
+    )
+    m = migration(second(body))
+    assert m.problems  # the loop is still said to be skipped
+    assert not [
+        op for op in m.operations if type(op).__name__ in {"MarkIncomplete", "MarkUncertain"}
+    ]

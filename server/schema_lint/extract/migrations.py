@@ -365,16 +365,28 @@ class _MigrationHost:
         if key in self.reported:
             return
         self.reported.add(key)
-        tables = [] if scoped else self._tables_touched(node)  # scoped: its objects only
+        data = not scoped and not names and self._changes_rows_only(node)
+        tables = [] if scoped or data else self._tables_touched(node)  # scoped: its objects
         for table in tables:
             self._emit(MarkIncomplete(table, None, f"{reason} (line {span.line})", span))
-        if not scoped or names:
+        if (not scoped or names) and not data:
             self._taint_names(node, tables, names, f"{reason} (line {span.line})", span)
         if key != site and site in self.reported:
             return  # one problem per call of a helper: the first statement it could not run
         self.reported.add(site)
         line = self.lines.line_text(span.line).strip()
         self.problems.append(Problem("unanalysable", f"skipped `{_shorten(line)}`: {reason}", span))
+
+    def _changes_rows_only(self, node: ast.AST) -> bool:
+        """A skipped statement that can only read or change rows (every ``execute`` in it
+        runs data statements): it leaves every table's shape as it was."""
+        if _data_only(node, self.consumed, self.texts):
+            return True
+        function = self.functions.get(id(node))
+        if function is None or not _builds_sql(node):
+            return False
+        sql = _sql_in(function)
+        return bool(sql) and all(_only_data(text) for text in sql)
 
     def _taint_names(
         self,
