@@ -125,3 +125,40 @@ def test_a_skipped_statement_naming_the_object_silences_the_finding(
         assert finding.key not in {d.key for d in after}, name
         others = {d.key for d in before if d.key != finding.key}
         assert others <= {d.key for d in after}, "only the tainted object is silenced"
+
+
+def test_an_uncertain_constraint_takes_its_counterpart_of_another_name_along(
+    tmp_path: Path,
+) -> None:
+    """optuna: a skipped `drop_constraint(<name from the database>)` made the migrations'
+    `study_user_attributes_study_id_key_key` uncertain; the model's unnamed unique constraint
+    on the same columns stayed, and SL003 said no migration creates it."""
+    files = {
+        "pyproject.toml": "",
+        "app/models.py": (
+            "from sqlalchemy import Column, Integer, String, UniqueConstraint\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Attr(Base):\n"
+            '    __tablename__ = "attrs"\n'
+            '    __table_args__ = (UniqueConstraint("study_id", "key"),)\n'
+            "    id = Column(Integer, primary_key=True)\n"
+            "    study_id = Column(Integer)\n"
+            "    key = Column(String(20))\n"
+        ),
+        "migrations/versions/0001.py": (
+            "import sqlalchemy as sa\nfrom alembic import op\n\nfrom app.names import found\n\n"
+            'revision = "1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("attrs", sa.Column("id", sa.Integer, primary_key=True),\n'
+            '        sa.Column("study_id", sa.Integer), sa.Column("key", sa.String(20)),\n'
+            '        sa.UniqueConstraint("study_id", "key"))\n'
+            '    op.drop_constraint(found(), "attrs", type_="unique")\n'
+        ),
+        "app/names.py": "def found():\n    return input()\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    result = check(load_project(tmp_path, load_config(tmp_path)))
+    assert [d.code for d in result.diagnostics] == []

@@ -213,7 +213,10 @@ class RuleContext:
             return None
         uncertain = (*base.uncertain, *other.uncertain)
         if uncertain:
-            base, other = _without(base, uncertain), _without(other, uncertain)
+            # an uncertain object is not judged on either side, whatever name the other side
+            # knows it by: its counterpart of the same kind and columns goes too (optuna)
+            shapes = _shapes(base, uncertain) | _shapes(other, uncertain)
+            base, other = _without(base, uncertain, shapes), _without(other, uncertain, shapes)
         filters = (*side.filters, *(base_side.filters if base_side is not None else ()))
         if filters:
             # `reflected` filters apply to what the database holds, `not reflected` ones to
@@ -253,12 +256,36 @@ def _unfiltered(table: Table, filters: tuple[ObjectFilter, ...]) -> Table:
     )
 
 
-def _without(table: Table, names: tuple[str, ...]) -> Table:
-    """``table`` without the indexes and constraints named ``names``."""
+Shape = tuple[str, frozenset[str]]
+
+
+def _shapes(table: Table, names: tuple[str, ...]) -> set[Shape]:
+    """The kind and columns of each index, unique or foreign key named ``names``."""
+    found: set[Shape] = {("index", frozenset(i.columns)) for i in table.indexes if i.name in names}
+    found |= {("unique", frozenset(u.columns)) for u in table.unique_constraints if u.name in names}
+    found |= {("fk", frozenset(f.columns)) for f in table.foreign_keys if f.name in names}
+    return found
+
+
+def _without(table: Table, names: tuple[str, ...], shapes: set[Shape] | None = None) -> Table:
+    """``table`` without the indexes and constraints named ``names`` or of ``shapes``."""
+    shapes = shapes or set()
     return replace(
         table,
-        indexes=tuple(i for i in table.indexes if i.name not in names),
-        unique_constraints=tuple(u for u in table.unique_constraints if u.name not in names),
-        foreign_keys=tuple(f for f in table.foreign_keys if f.name not in names),
+        indexes=tuple(
+            i
+            for i in table.indexes
+            if i.name not in names and ("index", frozenset(i.columns)) not in shapes
+        ),
+        unique_constraints=tuple(
+            u
+            for u in table.unique_constraints
+            if u.name not in names and ("unique", frozenset(u.columns)) not in shapes
+        ),
+        foreign_keys=tuple(
+            f
+            for f in table.foreign_keys
+            if f.name not in names and ("fk", frozenset(f.columns)) not in shapes
+        ),
         check_constraints=tuple(c for c in table.check_constraints if c.name not in names),
     )
