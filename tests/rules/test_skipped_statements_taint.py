@@ -162,3 +162,34 @@ def test_an_uncertain_constraint_takes_its_counterpart_of_another_name_along(
         (tmp_path / rel).write_text(text)
     result = check(load_project(tmp_path, load_config(tmp_path)))
     assert [d.code for d in result.diagnostics] == []
+
+
+def test_an_uncertain_check_takes_its_unnamed_counterpart_along(tmp_path: Path) -> None:
+    """optuna's `version_info_id=1`: uncertain under PostgreSQL's name in the migrations,
+    unnamed in the model; SL006 said no migration creates it."""
+    files = {
+        "pyproject.toml": "",
+        "app/models.py": (
+            "from sqlalchemy import CheckConstraint, Column, Integer\n"
+            "from sqlalchemy.orm import declarative_base\n\n"
+            "Base = declarative_base()\n\n\n"
+            "class Info(Base):\n"
+            '    __tablename__ = "info"\n'
+            '    __table_args__ = (CheckConstraint("info_id=1"),)\n'
+            "    info_id = Column(Integer, primary_key=True)\n"
+        ),
+        "migrations/versions/0001.py": (
+            "import sqlalchemy as sa\nfrom alembic import op\n\nfrom app.names import found\n\n"
+            'revision = "1"\ndown_revision = None\n\n\n'
+            "def upgrade():\n"
+            '    op.create_table("info", sa.Column("info_id", sa.Integer, primary_key=True),\n'
+            '        sa.CheckConstraint("info_id=1"))\n'
+            '    op.drop_constraint(found(), "info", type_="check")\n'
+        ),
+        "app/names.py": "def found():\n    return input()\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    result = check(load_project(tmp_path, load_config(tmp_path)))
+    assert [d.code for d in result.diagnostics] == []

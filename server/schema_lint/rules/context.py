@@ -264,7 +264,12 @@ def _shapes(table: Table, names: tuple[str, ...]) -> set[Shape]:
     found: set[Shape] = {("index", frozenset(i.columns)) for i in table.indexes if i.name in names}
     found |= {("unique", frozenset(u.columns)) for u in table.unique_constraints if u.name in names}
     found |= {("fk", frozenset(f.columns)) for f in table.foreign_keys if f.name in names}
+    found |= {("check", _text_shape(c.sqltext)) for c in table.check_constraints if c.name in names}
     return found
+
+
+def _text_shape(sql: str) -> frozenset[str]:
+    return frozenset({"".join(sql.split()).lower()})
 
 
 def _without(table: Table, names: tuple[str, ...], shapes: set[Shape] | None = None) -> Table:
@@ -287,5 +292,9 @@ def _without(table: Table, names: tuple[str, ...], shapes: set[Shape] | None = N
             for f in table.foreign_keys
             if f.name not in names and ("fk", frozenset(f.columns)) not in shapes
         ),
-        check_constraints=tuple(c for c in table.check_constraints if c.name not in names),
+        check_constraints=tuple(
+            c
+            for c in table.check_constraints
+            if c.name not in names and ("check", _text_shape(c.sqltext)) not in shapes
+        ),
     )
