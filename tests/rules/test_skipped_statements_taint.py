@@ -193,3 +193,70 @@ def test_an_uncertain_check_takes_its_unnamed_counterpart_along(tmp_path: Path) 
         (tmp_path / rel).write_text(text)
     result = check(load_project(tmp_path, load_config(tmp_path)))
     assert [d.code for d in result.diagnostics] == []
+
+
+def _write(root: Path, files: dict[str, str]) -> list[str]:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return [d.code for d in check(load_project(root, load_config(root))).diagnostics]
+
+
+_UUID_MODEL = (
+    "from sqlalchemy import Column, Integer, String\n"
+    "from sqlalchemy.orm import declarative_base\n\n"
+    "Base = declarative_base()\n\n\n"
+    "class Db(Base):\n"
+    '    __tablename__ = "dbs"\n'
+    "    id = Column(Integer, primary_key=True)\n"
+    "    uuid = Column(String(36), unique=True)\n"
+)
+
+
+def test_a_loop_over_module_values_built_from_other_module_values_taints_its_tables(
+    tmp_path: Path,
+) -> None:
+    """superset `b56500de1855`: `for table_name, model in models.items()` adds the
+    `uq_<table>_uuid` constraints, `models` a comprehension over `table_names`; the table
+    names were not followed, and SL003 said no migration makes `dbs.uuid` unique."""
+    revision = (
+        "import sqlalchemy as sa\nfrom alembic import op\n\nfrom app.models import Base\n\n"
+        'revision = "1"\ndown_revision = None\n\n'
+        'table_names = ["dbs"]\n'
+        "models = {name: type(name, (Base,), {}) for name in table_names}\n\n\n"
+        "def upgrade():\n"
+        '    op.create_table("dbs", sa.Column("id", sa.Integer, primary_key=True),\n'
+        '        sa.Column("uuid", sa.String(36)))\n'
+        "    for table_name, model in models.items():\n"
+        "        with op.batch_alter_table(table_name) as batch_op:\n"
+        '            batch_op.create_unique_constraint(f"uq_{table_name}_uuid", ["uuid"])\n'
+    )
+    files = {
+        "pyproject.toml": "",
+        "app/models.py": _UUID_MODEL,
+        "migrations/versions/0001.py": revision,
+    }
+    assert _write(tmp_path, files) == []
+
+
+def test_an_uncertain_unique_index_takes_the_models_unique_constraint_along(
+    tmp_path: Path,
+) -> None:
+    """superset `ssh_tunnels`: the migrations' unique index on `uuid` was uncertain, the
+    model's `unique=True` constraint stayed, and SL003 said no migration makes it unique."""
+    revision = (
+        "import sqlalchemy as sa\nfrom alembic import op\n\nfrom app.names import found\n\n"
+        'revision = "1"\ndown_revision = None\n\n\n'
+        "def upgrade():\n"
+        '    op.create_table("dbs", sa.Column("id", sa.Integer, primary_key=True),\n'
+        '        sa.Column("uuid", sa.String(36)))\n'
+        '    op.create_index("ix_dbs_uuid", "dbs", ["uuid"], unique=True)\n'
+        '    op.drop_index(found(), table_name="dbs")\n'
+    )
+    files = {
+        "pyproject.toml": "",
+        "app/models.py": _UUID_MODEL,
+        "app/names.py": "def found():\n    return input()\n",
+        "migrations/versions/0001.py": revision,
+    }
+    assert _write(tmp_path, files) == []

@@ -377,6 +377,19 @@ class _MigrationHost:
         line = self.lines.line_text(span.line).strip()
         self.problems.append(Problem("unanalysable", f"skipped `{_shorten(line)}`: {reason}", span))
 
+    def _places(self, node: ast.AST) -> list[ast.AST]:
+        """``node`` and the revision's module-level values it uses, followed through the
+        names those use in turn (superset: `models`, a comprehension over `table_names`)."""
+        places: list[ast.AST] = [node]
+        seen: set[str] = set()
+        for place in places:
+            for sub in ast.walk(place):
+                name = sub.id if isinstance(sub, ast.Name) else None
+                if name is not None and name in self.module_values and name not in seen:
+                    seen.add(name)
+                    places.append(self.module_values[name])
+        return places
+
     def _changes_rows_only(self, node: ast.AST) -> bool:
         """A skipped statement that can only read or change rows (every ``execute`` in it
         runs data statements): it leaves every table's shape as it was."""
@@ -401,10 +414,7 @@ class _MigrationHost:
         as names (SQL text fragments read word by word). A statement that names nothing
         readable and no table taints every index and constraint that exists there."""
         names: dict[tuple[str | None, str], None] = dict.fromkeys(known)
-        places: list[ast.AST] = [node]
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name) and sub.id in self.module_values:
-                places.append(self.module_values[sub.id])
+        places = self._places(node)
         for place in places:
             for sub in ast.walk(place):
                 if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
@@ -488,10 +498,7 @@ class _MigrationHost:
         helpers = [c for c in ast.walk(node) if isinstance(c, ast.Call) and self._helper(c)]
         if not helpers and not sites:
             return tables
-        places: list[ast.AST] = [node]
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name) and sub.id in self.module_values:
-                places.append(self.module_values[sub.id])
+        places = self._places(node)
         names: list[str] = []
         for call in [*helpers, *sites]:
             if isinstance(call, ast.Call):

@@ -216,7 +216,10 @@ class RuleContext:
             # an uncertain object is not judged on either side, whatever name the other side
             # knows it by: its counterpart of the same kind and columns goes too (optuna)
             shapes = _shapes(base, uncertain) | _shapes(other, uncertain)
-            base, other = _without(base, uncertain, shapes), _without(other, uncertain, shapes)
+            base, other = (
+                _without(base, uncertain, shapes, _names(other)),
+                _without(other, uncertain, shapes, _names(base)),
+            )
         filters = (*side.filters, *(base_side.filters if base_side is not None else ()))
         if filters:
             # `reflected` filters apply to what the database holds, `not reflected` ones to
@@ -262,7 +265,12 @@ Shape = tuple[str, frozenset[str]]
 def _shapes(table: Table, names: tuple[str, ...]) -> set[Shape]:
     """The kind and columns of each index, unique or foreign key named ``names``."""
     found: set[Shape] = {("index", frozenset(i.columns)) for i in table.indexes if i.name in names}
-    found |= {("unique", frozenset(u.columns)) for u in table.unique_constraints if u.name in names}
+    # uniqueness in the other form (a unique index for a unique constraint) is its counterpart
+    found |= {
+        ("unique", frozenset(i.columns)) for i in table.indexes if i.name in names and i.unique
+    }
+    unique = {frozenset(u.columns) for u in table.unique_constraints if u.name in names}
+    found |= {("unique", columns) for columns in unique} | {("index", c) for c in unique}
     found |= {("fk", frozenset(f.columns)) for f in table.foreign_keys if f.name in names}
     found |= {("check", _text_shape(c.sqltext)) for c in table.check_constraints if c.name in names}
     return found
@@ -272,29 +280,42 @@ def _text_shape(sql: str) -> frozenset[str]:
     return frozenset({"".join(sql.split()).lower()})
 
 
-def _without(table: Table, names: tuple[str, ...], shapes: set[Shape] | None = None) -> Table:
-    """``table`` without the indexes and constraints named ``names`` or of ``shapes``."""
-    shapes = shapes or set()
+def _names(table: Table) -> set[str]:
+    found = {i.name for i in table.indexes} | {u.name for u in table.unique_constraints}
+    found |= {f.name for f in table.foreign_keys} | {c.name for c in table.check_constraints}
+    return {name for name in found if name is not None}
+
+
+def _without(
+    table: Table,
+    names: tuple[str, ...],
+    shapes: set[Shape] | None = None,
+    named_there: set[str] | None = None,
+) -> Table:
+    """``table`` without the indexes and constraints named ``names``, nor those of
+    ``shapes`` unless the other side has one of their name (then it is their counterpart,
+    not the uncertain object under another name)."""
+    shapes, there = shapes or set(), named_there or set()
+
+    def gone(name: str | None, shape: Shape) -> bool:
+        return name in names or (shape in shapes and name not in there)
+
     return replace(
         table,
         indexes=tuple(
-            i
-            for i in table.indexes
-            if i.name not in names and ("index", frozenset(i.columns)) not in shapes
+            i for i in table.indexes if not gone(i.name, ("index", frozenset(i.columns)))
         ),
         unique_constraints=tuple(
             u
             for u in table.unique_constraints
-            if u.name not in names and ("unique", frozenset(u.columns)) not in shapes
+            if not gone(u.name, ("unique", frozenset(u.columns)))
         ),
         foreign_keys=tuple(
-            f
-            for f in table.foreign_keys
-            if f.name not in names and ("fk", frozenset(f.columns)) not in shapes
+            f for f in table.foreign_keys if not gone(f.name, ("fk", frozenset(f.columns)))
         ),
         check_constraints=tuple(
             c
             for c in table.check_constraints
-            if c.name not in names and ("check", _text_shape(c.sqltext)) not in shapes
+            if not gone(c.name, ("check", _text_shape(c.sqltext)))
         ),
     )
