@@ -392,7 +392,9 @@ class _MigrationHost:
 
     def _changes_rows_only(self, node: ast.AST) -> bool:
         """A skipped statement that can only read or change rows (every ``execute`` in it
-        runs data statements): it leaves every table's shape as it was."""
+        runs data statements, or SQL built in its function, as prefect's batched backfills'
+        `sa.text(query(batch_size))` over local functions returning f-strings, all of which
+        is data): it leaves every table's shape as it was."""
         if _data_only(node, self.consumed, self.texts):
             return True
         function = self.functions.get(id(node))
@@ -423,13 +425,6 @@ class _MigrationHost:
         names = {k: None for k in names if k[1] not in tables}  # those taint their table
         if not tables and not names and not self._may_change_schema(node, set()):
             return  # it reaches no operation (a loop validating rows, say)
-        function = self.functions.get(id(node))
-        # SQL text built in this function (prefect: `sa.text(query(batch_size))` over local
-        # functions returning f-strings): data only if all the function's SQL is data
-        built = function is not None and not tables and not names and _builds_sql(node)
-        sql = _sql_in(function) if built and function is not None else []
-        if sql and all(_only_data(text) for text in sql):
-            return
         if not tables and _adds_only(node):  # it may have created what the models declare
             self._emit(MarkUncertain((), None, reason, span, adds_only=True))
         elif not names and not tables:
@@ -1039,11 +1034,7 @@ def _data_only(
     if not executes:
         return False
     for call in executes:
-        data = any(
-            isinstance(s, ast.Call) and isinstance(s.func, ast.Attribute) and s.func.attr in _DML
-            for a in call.args[:1]
-            for s in ast.walk(a)
-        )
+        data = bool(call.args) and _data_statement(call.args[0])
         if not data and id(call) not in consumed and not _data_text(call, texts or {}):
             return False
     return True
@@ -1474,6 +1465,11 @@ _CLAUSES = frozenset(
 def _data_statement(node: ast.expr) -> bool:
     """An SQLAlchemy DML construct (``sa.update(t).where(...).values(...)``,
     ``table.delete()``, ``select(...)``): it reads or changes rows, never the schema."""
+    if any(
+        isinstance(s, ast.Call) and isinstance(s.func, ast.Attribute) and s.func.attr in _DML
+        for s in ast.walk(node)
+    ):
+        return True
     while (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
