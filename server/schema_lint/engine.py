@@ -7,12 +7,10 @@ diagnostics are shown; everything about schemas happens here and below.
 from __future__ import annotations
 
 import fnmatch
-import gc
 import hashlib
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,6 +30,7 @@ from schema_lint.project import Project
 from schema_lint.rules.context import RevisionNode, RuleContext, Side, SideKind, side_label
 from schema_lint.rules.registry import RULES, selected
 from schema_lint.schema.replay import replay_migrations
+from schema_lint.sources.collector import paused_gc
 from schema_lint.sources.suppression import suppressed
 from schema_lint.vocabulary.dialects import Dialect
 
@@ -117,27 +116,13 @@ def _files_key(
     return digest.hexdigest()
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Building schemas allocates many short-lived objects next to the project's facts,
-    which never die during a check: the cycle collector would walk those facts again and
-    again (a third of the models' build at 2,000 tables). It runs after, as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build_schemas(project: Project, memo: SchemaMemo | None = None) -> ProjectSchemas:
     """The models' schema and each environment's replay, for the dialect it runs on.
 
     The models are built first (once per dialect in use): a revision's ``create_all()``
     creates them, and an environment of another dialect is compared with its own build.
     """
-    with _collector_paused():
+    with paused_gc():
         return _build_schemas(project, memo)
 
 

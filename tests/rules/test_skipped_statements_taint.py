@@ -157,11 +157,7 @@ def test_an_uncertain_constraint_takes_its_counterpart_of_another_name_along(
         ),
         "app/names.py": "def found():\n    return input()\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    result = check(load_project(tmp_path, load_config(tmp_path)))
-    assert [d.code for d in result.diagnostics] == []
+    assert _check_files(tmp_path, files) == []
 
 
 def test_an_uncertain_check_takes_its_unnamed_counterpart_along(tmp_path: Path) -> None:
@@ -188,11 +184,7 @@ def test_an_uncertain_check_takes_its_unnamed_counterpart_along(tmp_path: Path) 
         ),
         "app/names.py": "def found():\n    return input()\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    result = check(load_project(tmp_path, load_config(tmp_path)))
-    assert [d.code for d in result.diagnostics] == []
+    assert _check_files(tmp_path, files) == []
 
 
 def _check_files(root: Path, files: dict[str, str]) -> list[str]:

@@ -9,10 +9,8 @@ one read, a one-file edit one encoding. An entry that does not decode is a miss.
 
 from __future__ import annotations
 
-import gc
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +24,7 @@ from schema_lint.cache.registry import facts_codec
 from schema_lint.cache.store import CacheStore, CacheUnavailable
 from schema_lint.facts.files import FileFacts
 from schema_lint.facts.schema import Schema
+from schema_lint.sources.collector import paused_gc
 
 SCHEMA_VERSION = 1
 """The layout of cache files; a file of another layout is ignored."""
@@ -46,18 +45,6 @@ def pack(value: Any) -> bytes:
 def unpack(data: bytes) -> Any:
     """Plain data: arrays as tuples, str map keys, no extension types trusted."""
     return msgpack.unpackb(data, use_list=False, raw=False, strict_map_key=True)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Decoding allocates many objects and no cycles: the collector only slows it down."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def header(kind: str) -> dict[str, Any]:

@@ -16,13 +16,14 @@ from pathlib import Path
 
 from schema_lint import __version__
 from schema_lint.cache.codec import Unencodable
-from schema_lint.cache.facts import DECODE_ERRORS, header, pack, paused_gc, read_body
+from schema_lint.cache.facts import DECODE_ERRORS, header, pack, read_body
 from schema_lint.cache.keys import content_key, facts_fingerprint
 from schema_lint.cache.registry import results_codec
 from schema_lint.cache.store import CacheStore
 from schema_lint.diagnostics import Coverage, Diagnostic
 from schema_lint.facts.source import Problem
 from schema_lint.rules.registry import rule_for
+from schema_lint.sources.collector import paused_gc
 
 Diagnostics = tuple[Diagnostic, ...]
 Problems = tuple[Problem, ...]

@@ -794,23 +794,30 @@ class Evaluator:
         try:
             for item in items:
                 self._assign(stmt.target, item, scope)
-                iteration = self._enter("iteration")
-                try:
-                    self.exec_block(stmt.body, scope)
-                except _Break:
+                if not self._iteration(stmt.body, scope, loop):
                     return
-                except _Continue:
-                    continue
-                except _BranchExit as exit_:
-                    if exit_.frame is loop:
-                        return
-                    if exit_.frame is not iteration:
-                        raise
-                finally:
-                    self._leave(iteration)
             self.exec_block(stmt.orelse, scope)
         finally:
             self._leave(loop)
+
+    def _iteration(self, body: list[ast.stmt], scope: dict[str, Any], loop: _Frame) -> bool:
+        """Run one turn of ``loop``'s body; False when the loop ends there (``break``, or
+        an exit out of the loop), so that its ``else`` does not run."""
+        iteration = self._enter("iteration")
+        try:
+            self.exec_block(body, scope)
+        except _Break:
+            return False
+        except _Continue:
+            return True
+        except _BranchExit as exit_:
+            if exit_.frame is loop:
+                return False
+            if exit_.frame is not iteration:
+                raise
+        finally:
+            self._leave(iteration)
+        return True
 
     def _exec_While(self, stmt: ast.While, scope: dict[str, Any]) -> None:
         """Iterations run while the test is known to hold (``while queue: x =
@@ -833,20 +840,8 @@ class Evaluator:
                 if self.steps > MAX_STEPS:
                     self.host.unanalysable(stmt, "too many steps to evaluate statically")
                     raise _Stop
-                iteration = self._enter("iteration")
-                try:
-                    self.exec_block(stmt.body, scope)
-                except _Break:
+                if not self._iteration(stmt.body, scope, loop):
                     return
-                except _Continue:
-                    continue
-                except _BranchExit as exit_:
-                    if exit_.frame is loop:
-                        return
-                    if exit_.frame is not iteration:
-                        raise
-                finally:
-                    self._leave(iteration)
             self.exec_block(stmt.orelse, scope)
         finally:
             self._leave(loop)

@@ -27,7 +27,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from schema_lint.diagnostics import Edit
 from schema_lint.fixes.edits import Pos, apply_edits, line_offsets
-from schema_lint.sources.scanner import LIBCST_MAX_NESTING, nesting_depth
+from schema_lint.sources.scanner import LIBCST_MAX_NESTING, STRING_BODY, nesting_depth
 
 _TOKEN = re.compile(
     r"""
@@ -40,12 +40,6 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-_BODY = {
-    "'": re.compile(r"(?:[^'\\\n]|\\.)*(?:'|(?=\n)|\Z)", re.S),
-    '"': re.compile(r'(?:[^"\\\n]|\\.)*(?:"|(?=\n)|\Z)', re.S),
-    "'''": re.compile(r"(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)", re.S),
-    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)', re.S),
-}
 _CLAUSE = re.compile(r"(?:else|elif|except|finally)\b")
 _DOUBLED_BRACES = re.compile(r"\{\{|\}\}")
 
@@ -132,7 +126,7 @@ def _scan(text: str, lines: Sequence[str]) -> Layout:
             depth = max(0, depth - 1)
         else:
             quote = match.group("quote")
-            body_match = _BODY[quote].match(text, pos)
+            body_match = STRING_BODY[quote].match(text, pos)
             body_end = body_match.end() if body_match is not None else len(text)
             closed = body_end - pos >= len(quote) and text.endswith(quote, pos, body_end)
             if not closed:
@@ -182,7 +176,7 @@ def _count_fields(quotes: Counter[str], body: str) -> bool:
                 if plain[end - len(prefix) - 1].isalnum() or "f" in prefix.lower():
                     return False
                 quote = char * 3 if plain.startswith(char * 3, end) else char
-                inner = _BODY[quote].match(plain, end + len(quote))
+                inner = STRING_BODY[quote].match(plain, end + len(quote))
                 if inner is None or not plain.endswith(quote, end + len(quote), inner.end()):
                     return False
                 text = plain[end + len(quote) : inner.end() - len(quote)]

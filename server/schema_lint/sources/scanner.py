@@ -56,7 +56,7 @@ _KEYWORDS = frozenset(keyword.kwlist)
 _CLAUSES = frozenset({"elif", "else", "except", "finally"})
 # String bodies: one pattern per quote; each matches up to and including the closing quote,
 # or to the end of the line (single quotes) or text (triple quotes) when unterminated.
-_BODY = {
+STRING_BODY = {
     "'": re.compile(r"(?:[^'\\\n]|\\.)*(?:'|(?=\n)|\Z)", re.S),
     '"': re.compile(r'(?:[^"\\\n]|\\.)*(?:"|(?=\n)|\Z)', re.S),
     "'''": re.compile(r"(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)", re.S),
@@ -264,7 +264,7 @@ class _Scanner:
         """Skip a string whose opening quote ends at ``pos``; returns the position after it."""
         prefix = token[: len(token) - len(quote)].lower()
         if "f" not in prefix and "t" not in prefix:
-            m = _BODY[quote].match(self.text, pos)
+            m = STRING_BODY[quote].match(self.text, pos)
             assert m is not None
             self.line += m.group().count("\n")
             return m.end()
